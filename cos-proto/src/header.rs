@@ -1,0 +1,328 @@
+//! Header names, which headers COS signs, and which header names and values are safe to send.
+//!
+//! This module owns every header name cos-rs writes, so operations never spell them as loose
+//! strings.
+
+use crate::error::{Error, Result};
+
+/// `Host`: always signed.
+pub const HOST: &str = "Host";
+/// `Authorization`: carries the signature on a real request.
+pub const AUTHORIZATION: &str = "Authorization";
+/// `x-cos-security-token`: the token of temporary credentials.
+pub const SECURITY_TOKEN: &str = "x-cos-security-token";
+/// `Content-Length`.
+pub const CONTENT_LENGTH: &str = "Content-Length";
+/// `Content-Type`.
+pub const CONTENT_TYPE: &str = "Content-Type";
+/// `Content-MD5`: base64 of the body's MD5.
+pub const CONTENT_MD5: &str = "Content-MD5";
+/// `x-cos-sdk-retry`: set to `true` on retried requests.
+pub const SDK_RETRY: &str = "x-cos-sdk-retry";
+/// `x-cos-request-id`: the id COS gives every response.
+pub const REQUEST_ID: &str = "x-cos-request-id";
+
+/// Whether a header of this name is part of the signature (case-insensitive): the fixed
+/// list of SIGNING.md section 5 (`Content-Type`, `Host`, `Range`, ...), and names starting
+/// with `x-cos-` or `x-ci-`.
+///
+/// The official SDKs agree on the fixed list; for the prefix rule we follow the Python SDK
+/// (the name must *start* with `x-cos-` or `x-ci-`; the Node SDK signs names that merely
+/// contain it), which is the rule COS documents.
+pub fn is_signed(name: &str) -> bool {
+    if name.bytes().all(|b| !b.is_ascii_uppercase()) {
+        return is_signed_lower(name.as_bytes());
+    }
+    // Lower-case into a stack buffer: the longest fixed name has 19 bytes.
+    let mut buf = [0u8; 20];
+    let bytes = name.as_bytes();
+    let n = bytes.len().min(buf.len());
+    for (dst, src) in buf.iter_mut().zip(&bytes[..n]) {
+        *dst = src.to_ascii_lowercase();
+    }
+    // A name longer than the buffer keeps its prefix and can equal no fixed name.
+    is_signed_lower(&buf[..n])
+}
+
+/// The lower-case form of a header name COS signs by name (`Content-Type` →
+/// `content-type`), without allocating; `None` for every other name.
+pub(crate) fn known_signed_lower(name: &str) -> Option<&'static str> {
+    let candidates: &[&'static str] = match name.len() {
+        4 => &["host"],
+        5 => &["range"],
+        6 => &["expect", "origin"],
+        7 => &["expires"],
+        8 => &["if-match"],
+        11 => &["content-md5"],
+        12 => &["content-type"],
+        13 => &["cache-control", "if-none-match"],
+        14 => &["content-length", "pic-operations"],
+        16 => &["content-encoding"],
+        17 => &["if-modified-since", "transfer-encoding"],
+        19 => &["content-disposition", "if-unmodified-since"],
+        _ => &[],
+    };
+    candidates
+        .iter()
+        .copied()
+        .find(|k| k.eq_ignore_ascii_case(name))
+}
+
+/// [`is_signed`] for a name already in lower case.
+pub(crate) fn is_signed_lower(lower: &[u8]) -> bool {
+    lower.starts_with(b"x-cos-")
+        || lower.starts_with(b"x-ci-")
+        || matches!(
+            lower,
+            b"cache-control"
+                | b"content-disposition"
+                | b"content-encoding"
+                | b"content-length"
+                | b"content-md5"
+                | b"content-type"
+                | b"expect"
+                | b"expires"
+                | b"host"
+                | b"if-match"
+                | b"if-modified-since"
+                | b"if-none-match"
+                | b"if-unmodified-since"
+                | b"origin"
+                | b"pic-operations"
+                | b"range"
+                | b"transfer-encoding"
+        )
+}
+
+/// Printable ASCII other than space (`!`..=`~`).
+#[inline]
+pub(crate) fn is_visible_ascii(b: u8) -> bool {
+    (0x21..=0x7e).contains(&b)
+}
+
+/// Which bytes may appear in a header name (RFC 9110 token characters).
+static TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        t[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        i += 1;
+    }
+    t
+};
+
+#[inline]
+fn is_token_char(b: u8) -> bool {
+    TOKEN[usize::from(b)]
+}
+
+/// Checks that `name` can be sent as a header name: non-empty, token characters only.
+pub fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::invalid("Headers", "a header name is empty"));
+    }
+    if !name.bytes().all(is_token_char) {
+        return Err(bad_name(name));
+    }
+    Ok(())
+}
+
+/// The error for a header name that is empty or holds a non-token byte.
+pub(crate) fn bad_name(name: &str) -> Error {
+    if name.is_empty() {
+        return Error::invalid("Headers", "a header name is empty");
+    }
+    Error::invalid(
+        format!("Headers[{}]", printable(name)),
+        "the name may hold only letters, digits and !#$%&'*+-.^_`|~",
+    )
+}
+
+/// Checks that `value` can be sent as the value of header `name`: no CR, LF, NUL or other
+/// control characters (tab is allowed), so no header can be injected.
+pub fn check_value(name: &str, value: &str) -> Result<()> {
+    match value
+        .bytes()
+        .find(|&b| (b < 0x20 && b != b'\t') || b == 0x7f)
+    {
+        Some(b) => Err(bad_value(name, b)),
+        None => Ok(()),
+    }
+}
+
+/// The error for header `name` whose value holds the control character `b`.
+pub(crate) fn bad_value(name: &str, b: u8) -> Error {
+    let what = match b {
+        b'\r' => "a carriage return (CR)",
+        b'\n' => "a line feed (LF)",
+        0 => "a NUL byte",
+        _ => "a control character",
+    };
+    Error::invalid(
+        format!("Headers[{}]", printable(name)),
+        format!("the value contains {what}, which a header cannot carry"),
+    )
+}
+
+/// Checks a whole header list: every name and value (see [`check_name`], [`check_value`]),
+/// and no two names that are equal ignoring case, which the official SDKs sign differently.
+pub fn check_all<'a>(headers: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Result<()> {
+    for (i, (name, value)) in headers.clone().into_iter().enumerate() {
+        check_name(name)?;
+        check_value(name, value)?;
+        if headers
+            .clone()
+            .into_iter()
+            .take(i)
+            .any(|(earlier, _)| earlier.eq_ignore_ascii_case(name))
+        {
+            return Err(duplicate("Headers", name));
+        }
+    }
+    Ok(())
+}
+
+/// The error for two entries of `list` whose names are equal ignoring case.
+pub(crate) fn duplicate(list: &'static str, name: &str) -> Error {
+    Error::invalid(
+        format!("{list}[{}]", printable(name)),
+        "given twice (names are compared ignoring case)",
+    )
+}
+
+/// A name made safe to put in an error message: control characters escaped, length capped.
+pub(crate) fn printable(name: &str) -> String {
+    let mut out: String = name.chars().take(64).flat_map(char::escape_debug).collect();
+    if name.chars().count() > 64 {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signed_header_filter() {
+        for name in [
+            "Host",
+            "content-type",
+            "Content-MD5",
+            "If-None-Match",
+            "Range",
+            "X-Cos-Meta-Author",
+            "x-cos-acl",
+            "x-ci-foo",
+            "Pic-Operations",
+            "Transfer-Encoding",
+            "X-Cos-Meta-A-Rather-Long-Name-Indeed",
+            "x-cos-meta-a-rather-long-name-indeed",
+        ] {
+            assert!(is_signed(name), "{name} should be signed");
+        }
+        for name in [
+            "User-Agent",
+            "Accept",
+            "Authorization",
+            "Date",
+            "Connection",
+            "my-x-cos-thing",
+            "x-amz-date",
+            "Access-Control-Request-Method",
+            "x-co",
+            "",
+            "Content-Type-But-Longer-Than-Twenty",
+        ] {
+            assert!(!is_signed(name), "{name} should not be signed");
+        }
+    }
+
+    #[test]
+    fn known_names_map_to_lower_case() {
+        for name in [
+            "cache-control",
+            "content-disposition",
+            "content-encoding",
+            "content-length",
+            "content-md5",
+            "content-type",
+            "expect",
+            "expires",
+            "host",
+            "if-match",
+            "if-modified-since",
+            "if-none-match",
+            "if-unmodified-since",
+            "origin",
+            "pic-operations",
+            "range",
+            "transfer-encoding",
+        ] {
+            assert_eq!(known_signed_lower(&name.to_ascii_uppercase()), Some(name));
+            assert!(is_signed(name));
+        }
+        assert_eq!(known_signed_lower("x-cos-acl"), None);
+        assert_eq!(known_signed_lower("Content-Typo"), None);
+    }
+
+    #[test]
+    fn header_names_must_be_tokens() {
+        assert!(check_name("x-cos-meta-ok_1").is_ok());
+        for bad in ["", "a b", "a:b", "a\r\nb", "中", "a(b)"] {
+            let err = check_name(bad).expect_err(bad);
+            assert!(
+                err.field().is_some_and(|f| f.starts_with("Headers")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn header_values_must_not_break_lines() {
+        assert!(check_value("x", "tab\tand spaces and 中文").is_ok());
+        for (bad, why) in [
+            ("a\rb", "carriage return"),
+            ("a\nb", "line feed"),
+            ("a\0b", "NUL"),
+            ("a\x07b", "control character"),
+            ("a\x7fb", "control character"),
+        ] {
+            let err = check_value("X-Name", bad).expect_err(bad);
+            assert_eq!(err.field(), Some("Headers[X-Name]"));
+            assert!(err.to_string().contains(why), "{err}");
+        }
+    }
+
+    #[test]
+    fn names_differing_only_in_case_are_rejected() {
+        let headers = [("Content-Type", "a"), ("x", "b"), ("content-type", "c")];
+        let err = check_all(headers.iter().copied()).expect_err("duplicate");
+        assert_eq!(err.field(), Some("Headers[content-type]"));
+        assert!(check_all([("a", "1"), ("b", "2")].iter().copied()).is_ok());
+    }
+
+    #[test]
+    fn error_names_are_escaped() {
+        let err = check_name("bad\r\nname").expect_err("crlf");
+        assert_eq!(err.field(), Some("Headers[bad\\r\\nname]"));
+    }
+}

@@ -1,0 +1,919 @@
+//! The COS request signature (`q-sign-algorithm=sha1&...`), exactly as the official SDKs
+//! compute it (SIGNING.md sections 1–3).
+//!
+//! The pipeline, each stage a value a test can check:
+//!
+//! ```text
+//! SignableRequest ──► CanonicalRequest (FormatString, HeaderList, UrlParamList)
+//!                           │ SHA-1
+//! KeyTime + SecretKey ──► SignKey ──HMAC-SHA1(StringToSign)──► Authorization
+//! ```
+//!
+//! Nothing here reads the clock: the [`KeyTime`] is always an input. A [`Signer`] derives the
+//! [`SignKey`] of a key time once and reuses it (with its pre-keyed HMAC state) for every
+//! request signed in that window, from any number of threads.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::{Digest, Sha1};
+
+use crate::credential::{Credentials, Secret};
+use crate::encode::{self, encode_into, encode_lower_into};
+use crate::error::{Error, Result};
+use crate::header;
+
+type HmacSha1 = Hmac<Sha1>;
+
+/// How long a signature is valid when the caller does not say (the seed's `Expires` default).
+pub const DEFAULT_EXPIRES_SECS: u64 = 900;
+
+/// The granularity of [`KeyTime::for_request`]: requests signed within the same window share
+/// one [`SignKey`].
+pub const KEY_TIME_WINDOW_SECS: u64 = 60;
+
+/// The validity window of a signature, `start;end` in Unix seconds. COS uses it for both
+/// `q-sign-time` and `q-key-time`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyTime {
+    start: u64,
+    end: u64,
+}
+
+impl KeyTime {
+    /// A window from `start` to `end` (Unix seconds). It must end after it starts.
+    pub fn new(start: u64, end: u64) -> Result<Self> {
+        if end <= start {
+            return Err(Error::invalid(
+                "KeyTime",
+                format!("the window ends ({end}) before or when it starts ({start})"),
+            ));
+        }
+        Ok(KeyTime { start, end })
+    }
+
+    /// The window the official Node SDK uses: from one second before `now` for
+    /// `expires_secs` seconds (the seed's `Expires`). `expires_secs` must not be 0.
+    pub fn starting_at(now: SystemTime, expires_secs: u64) -> Result<Self> {
+        if expires_secs == 0 {
+            return Err(Error::invalid("Expires", "must be at least 1 second"));
+        }
+        let start = unix_seconds(now)?.saturating_sub(1);
+        KeyTime::new(start, start.saturating_add(expires_secs))
+    }
+
+    /// A window for signing ordinary requests so that a [`Signer`] can reuse its SignKey:
+    /// it starts at `now` rounded down to [`KEY_TIME_WINDOW_SECS`] and stays valid for at
+    /// least `validity` after `now`.
+    pub fn for_request(now: SystemTime, validity: Duration) -> Result<Self> {
+        let validity = validity.as_secs();
+        if validity == 0 {
+            return Err(Error::invalid("Expires", "must be at least 1 second"));
+        }
+        let start = unix_seconds(now)? / KEY_TIME_WINDOW_SECS * KEY_TIME_WINDOW_SECS;
+        KeyTime::new(start, start.saturating_add(KEY_TIME_WINDOW_SECS + validity))
+    }
+
+    /// Parses the `start;end` text form.
+    pub fn parse(text: &str) -> Result<Self> {
+        let bad = || Error::invalid("KeyTime", "expected `start;end` in Unix seconds");
+        let (start, end) = text.split_once(';').ok_or_else(bad)?;
+        let num = |s: &str| {
+            if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            s.parse::<u64>().map_err(|_| bad())
+        };
+        KeyTime::new(num(start)?, num(end)?)
+    }
+
+    /// The first second of the window.
+    pub fn start(&self) -> u64 {
+        self.start
+    }
+
+    /// The last second of the window.
+    pub fn end(&self) -> u64 {
+        self.end
+    }
+
+    /// Whether Unix time `t` falls inside the window (both ends included).
+    pub fn contains(&self, t: u64) -> bool {
+        self.start <= t && t <= self.end
+    }
+}
+
+impl fmt::Display for KeyTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{};{}", self.start, self.end)
+    }
+}
+
+fn unix_seconds(t: SystemTime) -> Result<u64> {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .map_err(|_| Error::invalid("StartTime", "is before 1970"))
+}
+
+/// The pathname that is signed for an object key (SIGNING.md section 4): the key as is when
+/// it starts with `/`, otherwise `/` + key; the empty key (a bucket-level request) gives `/`.
+pub fn pathname_for_key(key: &str) -> String {
+    if key.starts_with('/') {
+        key.to_owned()
+    } else {
+        let mut p = String::with_capacity(key.len() + 1);
+        p.push('/');
+        p.push_str(key);
+        p
+    }
+}
+
+/// The inputs of a signature: method, pathname, query parameters and headers.
+///
+/// Every query parameter is signed; of the headers only those COS signs
+/// ([`header::is_signed`]). Names that are equal ignoring case are rejected, since the
+/// official SDKs disagree on how to sign them.
+#[derive(Debug, Clone)]
+pub struct SignableRequest<'a> {
+    method: &'a str,
+    pathname: &'a str,
+    query: Vec<(&'a str, &'a str)>,
+    headers: Vec<(&'a str, &'a str)>,
+}
+
+impl<'a> SignableRequest<'a> {
+    /// A request with `method` (any case) on `pathname` (raw, e.g. from
+    /// [`pathname_for_key`]), with no query and no headers yet.
+    pub fn new(method: &'a str, pathname: &'a str) -> Self {
+        SignableRequest {
+            method,
+            pathname,
+            query: Vec::with_capacity(4),
+            headers: Vec::with_capacity(8),
+        }
+    }
+
+    /// Adds a query parameter (an empty value is a parameter without value, like `?acl`).
+    pub fn query(mut self, name: &'a str, value: &'a str) -> Self {
+        self.query.push((name, value));
+        self
+    }
+
+    /// Adds a header. Headers COS does not sign are checked for safety and then left out.
+    pub fn header(mut self, name: &'a str, value: &'a str) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// Adds several query parameters.
+    pub fn queries(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        self.query.extend(pairs);
+        self
+    }
+
+    /// Adds several headers.
+    pub fn headers(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        self.headers.extend(pairs);
+        self
+    }
+}
+
+/// Stage 1: the `FormatString` and the two name lists, from a [`SignableRequest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalRequest {
+    format_string: String,
+    header_list: String,
+    url_param_list: String,
+}
+
+impl CanonicalRequest {
+    /// Builds the canonical form, validating every header and query parameter.
+    pub fn new(req: &SignableRequest<'_>) -> Result<Self> {
+        let sorted = Sorted::new(req)?;
+        let mut header_list = String::new();
+        let mut url_param_list = String::new();
+        sorted.write_names(&mut header_list, sorted.headers());
+        sorted.write_names(&mut url_param_list, sorted.query());
+        Ok(CanonicalRequest {
+            format_string: sorted.format_string(req)?,
+            header_list,
+            url_param_list,
+        })
+    }
+
+    /// `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`.
+    pub fn format_string(&self) -> &str {
+        &self.format_string
+    }
+
+    /// The signed header names, encoded, lower-cased, sorted and joined with `;`.
+    pub fn header_list(&self) -> &str {
+        &self.header_list
+    }
+
+    /// The signed query parameter names, encoded, lower-cased, sorted and joined with `;`.
+    pub fn url_param_list(&self) -> &str {
+        &self.url_param_list
+    }
+}
+
+/// The signed query parameters and headers of a request, validated, with their names
+/// encoded and lower-cased once into one buffer, and sorted by those names.
+struct Sorted<'a> {
+    /// Every signed name not in the fixed list, `lower(enc(name))`, back to back.
+    names: String,
+    /// (signed name, raw value): the query parameters, then the headers.
+    entries: Vec<(Name, &'a str)>,
+    /// Where the headers start in `entries`.
+    split: usize,
+}
+
+/// A signed name: a fixed lower-case header name, or a range of [`Sorted::names`].
+#[derive(Clone)]
+enum Name {
+    Known(&'static str),
+    Encoded(Range<usize>),
+}
+
+impl<'a> Sorted<'a> {
+    fn name(&self, name: &Name) -> &str {
+        match name {
+            Name::Known(s) => s,
+            Name::Encoded(r) => &self.names[r.clone()],
+        }
+    }
+
+    /// The length of the two name lists together, separators included.
+    fn names_len(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|(n, _)| self.name(n).len() + 1)
+            .sum()
+    }
+
+    fn new(req: &SignableRequest<'a>) -> Result<Self> {
+        if req.method.is_empty() || !req.method.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(Error::invalid(
+                "Method",
+                "must be a non-empty word of ASCII letters",
+            ));
+        }
+        let cap: usize = req
+            .query
+            .iter()
+            .chain(&req.headers)
+            .map(|(n, _)| n.len())
+            .sum();
+        let mut sorted = Sorted {
+            names: String::with_capacity(cap + cap / 4),
+            entries: Vec::with_capacity(req.query.len() + req.headers.len()),
+            split: 0,
+        };
+        for &(name, value) in &req.query {
+            if name.is_empty() {
+                return Err(Error::invalid("Query", "a parameter name is empty"));
+            }
+            sorted.push(name, value);
+        }
+        sorted.split = sorted.entries.len();
+        for &(name, value) in &req.headers {
+            // Values of signed headers are checked while encoded into the FormatString.
+            if let Some(known) = header::known_signed_lower(name) {
+                sorted.entries.push((Name::Known(known), value));
+                continue;
+            }
+            let start = sorted.names.len();
+            encode::encode_header_name_into(&mut sorted.names, name)
+                .map_err(|()| header::bad_name(name))?;
+            if header::is_signed_lower(&sorted.names.as_bytes()[start..]) {
+                sorted
+                    .entries
+                    .push((Name::Encoded(start..sorted.names.len()), value));
+            } else {
+                sorted.names.truncate(start);
+                header::check_value(name, value)?;
+            }
+        }
+        let names = sorted.names.as_str();
+        let resolve = |n: &Name| -> &str {
+            match n {
+                Name::Known(s) => s,
+                Name::Encoded(r) => &names[r.clone()],
+            }
+        };
+        let (query, headers) = sorted.entries.split_at_mut(sorted.split);
+        for (list, label, raw) in [
+            (query, "Query", &req.query),
+            (headers, "Headers", &req.headers),
+        ] {
+            list.sort_unstable_by(|(a, _), (b, _)| resolve(a).cmp(resolve(b)));
+            if let Some(pair) = list
+                .windows(2)
+                .find(|p| resolve(&p[0].0) == resolve(&p[1].0))
+            {
+                let dup = resolve(&pair[1].0);
+                let name = raw
+                    .iter()
+                    .map(|(n, _)| *n)
+                    .filter(|n| encode::encode_lower(n) == dup)
+                    .nth(1)
+                    .unwrap_or(dup);
+                return Err(header::duplicate(label, name));
+            }
+        }
+        Ok(sorted)
+    }
+
+    fn push(&mut self, name: &str, value: &'a str) {
+        let start = self.names.len();
+        encode_lower_into(&mut self.names, name);
+        self.entries
+            .push((Name::Encoded(start..self.names.len()), value));
+    }
+
+    fn query(&self) -> &[(Name, &'a str)] {
+        &self.entries[..self.split]
+    }
+
+    fn headers(&self) -> &[(Name, &'a str)] {
+        &self.entries[self.split..]
+    }
+
+    fn format_string(&self, req: &SignableRequest<'_>) -> Result<String> {
+        let values: usize = self.entries.iter().map(|(_, v)| v.len()).sum();
+        let mut fs = String::with_capacity(
+            req.method.len()
+                + req.pathname.len()
+                + self.names.len()
+                + values * 3 / 2
+                + 2 * self.entries.len()
+                + 4,
+        );
+        fs.extend(req.method.chars().map(|c| c.to_ascii_lowercase()));
+        fs.push('\n');
+        fs.push_str(req.pathname);
+        fs.push('\n');
+        for (i, (name, value)) in self.query().iter().enumerate() {
+            if i > 0 {
+                fs.push('&');
+            }
+            fs.push_str(self.name(name));
+            fs.push('=');
+            encode_into(&mut fs, value);
+        }
+        fs.push('\n');
+        for (i, (name, value)) in self.headers().iter().enumerate() {
+            if i > 0 {
+                fs.push('&');
+            }
+            fs.push_str(self.name(name));
+            fs.push('=');
+            if let Err(bad) = encode::encode_header_value_into(&mut fs, value) {
+                let raw = req
+                    .headers
+                    .iter()
+                    .find(|(_, v)| v == value)
+                    .map_or("", |(n, _)| *n);
+                return Err(header::bad_value(raw, bad));
+            }
+        }
+        fs.push('\n');
+        Ok(fs)
+    }
+
+    fn write_names(&self, out: &mut String, list: &[(Name, &str)]) {
+        for (i, (name, _)) in list.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            out.push_str(self.name(name));
+        }
+    }
+}
+
+/// Stage 2: `sha1\nKeyTime\nhex(SHA1(FormatString))\n`, at most 88 bytes, kept on the stack.
+#[derive(Clone, Copy)]
+pub struct StringToSign {
+    buf: [u8; 96],
+    len: usize,
+}
+
+impl StringToSign {
+    /// The string to sign for `format_string` within `key_time`.
+    pub fn new(key_time: &str, format_string: &str) -> Self {
+        let digest = Sha1::digest(format_string.as_bytes());
+        let mut sts = StringToSign {
+            buf: [0; 96],
+            len: 0,
+        };
+        sts.push(b"sha1\n");
+        sts.push(key_time.as_bytes());
+        sts.push(b"\n");
+        let mut hex = [0u8; 40];
+        hex_lower(&digest, &mut hex);
+        sts.push(&hex);
+        sts.push(b"\n");
+        sts
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        // KeyTime text is at most 41 bytes (two u64s), so the total never exceeds 88.
+        let end = (self.len + bytes.len()).min(self.buf.len());
+        self.buf[self.len..end].copy_from_slice(&bytes[..end - self.len]);
+        self.len = end;
+    }
+
+    /// The text of the string to sign.
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for StringToSign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("StringToSign").field(&self.as_str()).finish()
+    }
+}
+
+/// Stage 3: `hex(HMAC-SHA1(SecretKey, KeyTime))`, with the HMAC state already keyed by it.
+///
+/// It is derived from the SecretKey, so its `Debug` does not show it; [`SignKey::expose_hex`]
+/// gives the text to code that checks the signing stages.
+#[derive(Clone)]
+pub struct SignKey {
+    key_time: KeyTime,
+    key_time_text: String,
+    hex: [u8; 40],
+    mac: HmacSha1,
+}
+
+impl SignKey {
+    /// Derives the SignKey of `secret_key` for `key_time`.
+    pub fn derive(secret_key: &Secret, key_time: KeyTime) -> Self {
+        let key_time_text = key_time.to_string();
+        let mut hex = [0u8; 40];
+        hex_lower(
+            &hmac_sha1(secret_key.expose().as_bytes(), key_time_text.as_bytes()),
+            &mut hex,
+        );
+        let mac = keyed(&hex);
+        SignKey {
+            key_time,
+            key_time_text,
+            hex,
+            mac,
+        }
+    }
+
+    /// The key time this key belongs to.
+    pub fn key_time(&self) -> KeyTime {
+        self.key_time
+    }
+
+    /// The 40 hex characters of the key.
+    pub fn expose_hex(&self) -> &str {
+        std::str::from_utf8(&self.hex).unwrap_or_default()
+    }
+
+    /// Signs `string_to_sign`, returning the 40 hex characters of `q-signature`.
+    pub fn signature(&self, string_to_sign: &StringToSign) -> [u8; 40] {
+        let mut mac = self.mac.clone();
+        mac.update(&string_to_sign.buf[..string_to_sign.len]);
+        let mut out = [0u8; 40];
+        hex_lower(&mac.finalize().into_bytes(), &mut out);
+        out
+    }
+}
+
+impl fmt::Debug for SignKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignKey")
+            .field("key_time", &self.key_time)
+            .field("hex", &"<redacted>")
+            .finish()
+    }
+}
+
+fn keyed(key: &[u8]) -> HmacSha1 {
+    // HMAC accepts keys of any length, so this cannot fail.
+    <HmacSha1 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!())
+}
+
+fn hmac_sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
+    let mut mac = keyed(key);
+    mac.update(msg);
+    mac.finalize().into_bytes().into()
+}
+
+fn hex_lower(bytes: &[u8], out: &mut [u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    }
+}
+
+/// The result: the Authorization string, with the parts a pre-signed URL needs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Authorization {
+    value: String,
+    key_time: Range<usize>,
+    header_list: Range<usize>,
+    url_param_list: Range<usize>,
+    signature: Range<usize>,
+}
+
+impl Authorization {
+    /// The whole `q-sign-algorithm=sha1&q-ak=...&q-signature=...` string, the value of the
+    /// `Authorization` header.
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+
+    /// The key time text, `start;end`.
+    pub fn key_time(&self) -> &str {
+        &self.value[self.key_time.clone()]
+    }
+
+    /// `q-header-list`: the signed header names.
+    pub fn header_list(&self) -> &str {
+        &self.value[self.header_list.clone()]
+    }
+
+    /// `q-url-param-list`: the signed query parameter names.
+    pub fn url_param_list(&self) -> &str {
+        &self.value[self.url_param_list.clone()]
+    }
+
+    /// `q-signature`: 40 hex characters.
+    pub fn signature(&self) -> &str {
+        &self.value[self.signature.clone()]
+    }
+
+    /// The SecretId (`q-ak`).
+    pub fn secret_id(&self) -> &str {
+        let start = "q-sign-algorithm=sha1&q-ak=".len();
+        let end = self.key_time.start - "&q-sign-time=".len();
+        &self.value[start..end]
+    }
+}
+
+impl fmt::Display for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.value)
+    }
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Authorization").field(&self.value).finish()
+    }
+}
+
+/// Every stage of one signature, for tests and for debugging a `SignatureDoesNotMatch`.
+#[derive(Debug, Clone)]
+pub struct SigningStages {
+    /// Stage 1: FormatString and the name lists.
+    pub canonical: CanonicalRequest,
+    /// Stage 2: the string to sign.
+    pub string_to_sign: StringToSign,
+    /// Stage 3: the SignKey.
+    pub sign_key: SignKey,
+    /// The result.
+    pub authorization: Authorization,
+}
+
+/// Signs requests with one set of [`Credentials`], caching the [`SignKey`] of the current key
+/// time. `Send + Sync`: share one signer between threads.
+pub struct Signer {
+    credentials: Credentials,
+    cached: RwLock<Option<Arc<SignKey>>>,
+}
+
+impl Signer {
+    /// A signer for `credentials`. New credentials (a refreshed temporary key) need a new
+    /// signer.
+    pub fn new(credentials: Credentials) -> Self {
+        Signer {
+            credentials,
+            cached: RwLock::new(None),
+        }
+    }
+
+    /// The credentials this signer signs with.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The SignKey for `key_time`: the cached one when the window matches, otherwise derived
+    /// once and cached for the next requests.
+    pub fn sign_key(&self, key_time: KeyTime) -> Arc<SignKey> {
+        if let Some(key) = self
+            .cached
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|k| k.key_time == key_time)
+        {
+            return Arc::clone(key);
+        }
+        let key = Arc::new(SignKey::derive(self.credentials.secret_key(), key_time));
+        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&key));
+        key
+    }
+
+    /// Signs `req` for `key_time`.
+    pub fn sign(&self, req: &SignableRequest<'_>, key_time: KeyTime) -> Result<Authorization> {
+        let key = self.sign_key(key_time);
+        sign_with(self.credentials.secret_id(), &key, req).map(|(auth, _, _)| auth)
+    }
+
+    /// Signs `req` for `key_time` and returns every intermediate stage as well.
+    pub fn sign_stages(
+        &self,
+        req: &SignableRequest<'_>,
+        key_time: KeyTime,
+    ) -> Result<SigningStages> {
+        let key = self.sign_key(key_time);
+        let (authorization, format_string, string_to_sign) =
+            sign_with(self.credentials.secret_id(), &key, req)?;
+        Ok(SigningStages {
+            canonical: CanonicalRequest {
+                format_string,
+                header_list: authorization.header_list().to_owned(),
+                url_param_list: authorization.url_param_list().to_owned(),
+            },
+            string_to_sign,
+            sign_key: (*key).clone(),
+            authorization,
+        })
+    }
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The one signing path: writes the Authorization's fixed parts and name lists straight into
+/// its string, hashes the FormatString, and appends the signature.
+fn sign_with(
+    secret_id: &str,
+    key: &SignKey,
+    req: &SignableRequest<'_>,
+) -> Result<(Authorization, String, StringToSign)> {
+    let kt = key.key_time_text.as_str();
+    let sorted = Sorted::new(req)?;
+    // Fixed text (118 bytes), the id, the key time twice, the names with their `;`, and the
+    // 40-character signature: exact, so the string never grows.
+    let mut value =
+        String::with_capacity(118 + secret_id.len() + 2 * kt.len() + sorted.names_len() + 40);
+    value.push_str("q-sign-algorithm=sha1&q-ak=");
+    value.push_str(secret_id);
+    value.push_str("&q-sign-time=");
+    let key_time = push_range(&mut value, kt);
+    value.push_str("&q-key-time=");
+    value.push_str(kt);
+    value.push_str("&q-header-list=");
+
+    let sorted = Sorted::new(req)?;
+    let start = value.len();
+    sorted.write_names(&mut value, sorted.headers());
+    let header_list = start..value.len();
+    value.push_str("&q-url-param-list=");
+    let start = value.len();
+    sorted.write_names(&mut value, sorted.query());
+    let url_param_list = start..value.len();
+    value.push_str("&q-signature=");
+
+    let format_string = sorted.format_string(req)?;
+    let string_to_sign = StringToSign::new(kt, &format_string);
+    let sig = key.signature(&string_to_sign);
+    let signature = push_range(&mut value, std::str::from_utf8(&sig).unwrap_or_default());
+    Ok((
+        Authorization {
+            value,
+            key_time,
+            header_list,
+            url_param_list,
+            signature,
+        },
+        format_string,
+        string_to_sign,
+    ))
+}
+
+fn push_range(out: &mut String, s: &str) -> Range<usize> {
+    let start = out.len();
+    out.push_str(s);
+    start..out.len()
+}
+
+/// The parameters of the seed's static `COS.getAuthorization`: sign one request with a
+/// SecretId/SecretKey pair, without a client.
+#[derive(Debug, Clone, Default)]
+pub struct GetAuthorization {
+    /// The SecretId and SecretKey (and token, which is not added to the signature here: put
+    /// it in `headers` or `query` to sign it).
+    pub credentials: Option<Credentials>,
+    /// The HTTP method, any case (`get`, `PUT`, ...).
+    pub method: String,
+    /// The object key; empty for a bucket-level request.
+    pub key: String,
+    /// Seconds the signature is valid (default 900; 0 is an error).
+    pub expires: Option<u64>,
+    /// A fixed key time; overrides the start time and `expires`.
+    pub key_time: Option<KeyTime>,
+    /// Query parameters to sign, in any order.
+    pub query: Vec<(String, String)>,
+    /// Headers; those COS signs are signed, the rest ignored.
+    pub headers: Vec<(String, String)>,
+}
+
+impl GetAuthorization {
+    /// The Authorization string, with the key time starting one second before `now` (as the
+    /// Node SDK does) unless [`GetAuthorization::key_time`] fixes it.
+    pub fn sign(&self, now: SystemTime) -> Result<Authorization> {
+        let credentials = self
+            .credentials
+            .as_ref()
+            .ok_or_else(|| Error::invalid("SecretId", "is required"))?;
+        let key_time = match self.key_time {
+            Some(kt) => kt,
+            None => KeyTime::starting_at(now, self.expires.unwrap_or(DEFAULT_EXPIRES_SECS))?,
+        };
+        let pathname = pathname_for_key(&self.key);
+        let req = SignableRequest::new(&self.method, &pathname)
+            .queries(self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .headers(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let key = SignKey::derive(credentials.secret_key(), key_time);
+        sign_with(credentials.secret_id(), &key, &req).map(|(auth, _, _)| auth)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signer() -> Signer {
+        Signer::new(Credentials::new("AKIDtest", "secretkey").expect("valid"))
+    }
+
+    #[test]
+    fn key_time_rules() {
+        assert_eq!(KeyTime::new(1, 2).map(|k| k.to_string()), Ok("1;2".into()));
+        let err = KeyTime::new(5, 4).expect_err("backwards");
+        assert_eq!(err.field(), Some("KeyTime"));
+        assert!(KeyTime::new(5, 5).is_err());
+        assert_eq!(KeyTime::parse("10;20"), KeyTime::new(10, 20));
+        for bad in ["", "1", "1;", ";2", "a;b", "-1;2", "1;2;3", " 1;2"] {
+            assert!(KeyTime::parse(bad).is_err(), "{bad}");
+        }
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        assert_eq!(
+            KeyTime::starting_at(now, 900),
+            KeyTime::new(1_699_999_999, 1_700_000_899)
+        );
+        let err = KeyTime::starting_at(now, 0).expect_err("zero");
+        assert_eq!(err.field(), Some("Expires"));
+    }
+
+    #[test]
+    fn request_windows_are_shared_and_cover_the_validity() {
+        let t = |s| UNIX_EPOCH + Duration::from_secs(s);
+        let v = Duration::from_secs(900);
+        let a = KeyTime::for_request(t(1_700_000_040), v).expect("valid");
+        let b = KeyTime::for_request(t(1_700_000_099), v).expect("valid");
+        assert_eq!(a, b);
+        for now in [1_700_000_040, 1_700_000_099] {
+            assert!(a.contains(now) && a.contains(now + 900));
+        }
+    }
+
+    #[test]
+    fn pathnames() {
+        for (key, path) in [
+            ("", "/"),
+            ("/", "/"),
+            ("a/b", "/a/b"),
+            ("/a", "/a"),
+            ("//a", "//a"),
+            ("a//b/", "/a//b/"),
+            ("a/./b/../c", "/a/./b/../c"),
+        ] {
+            assert_eq!(pathname_for_key(key), path);
+        }
+    }
+
+    #[test]
+    fn stages_are_consistent() {
+        let kt = KeyTime::new(1_700_000_000, 1_700_000_900).expect("valid");
+        let req = SignableRequest::new("PUT", "/a b.txt")
+            .header("Content-Type", "text/plain")
+            .header("User-Agent", "x")
+            .query("uploadId", "u 1")
+            .query("partNumber", "2");
+        let st = signer().sign_stages(&req, kt).expect("signs");
+        assert_eq!(
+            st.canonical.format_string(),
+            "put\n/a b.txt\npartnumber=2&uploadid=u%201\ncontent-type=text%2Fplain\n"
+        );
+        assert_eq!(st.canonical.header_list(), "content-type");
+        assert_eq!(st.canonical.url_param_list(), "partnumber;uploadid");
+        let expected_sts = format!(
+            "sha1\n1700000000;1700000900\n{}\n",
+            hex_of(&Sha1::digest(st.canonical.format_string().as_bytes()))
+        );
+        assert_eq!(st.string_to_sign.as_str(), expected_sts);
+        assert_eq!(
+            st.sign_key.expose_hex(),
+            hex_of(&hmac_sha1(b"secretkey", b"1700000000;1700000900"))
+        );
+        let sig = hex_of(&hmac_sha1(
+            st.sign_key.expose_hex().as_bytes(),
+            expected_sts.as_bytes(),
+        ));
+        assert_eq!(
+            st.authorization.as_str(),
+            format!(
+                "q-sign-algorithm=sha1&q-ak=AKIDtest&q-sign-time=1700000000;1700000900\
+                 &q-key-time=1700000000;1700000900&q-header-list=content-type\
+                 &q-url-param-list=partnumber;uploadid&q-signature={sig}"
+            )
+        );
+        assert_eq!(st.authorization.secret_id(), "AKIDtest");
+        assert_eq!(st.authorization.signature(), sig);
+        assert_eq!(st.authorization.key_time(), "1700000000;1700000900");
+        assert_eq!(signer().sign(&req, kt), Ok(st.authorization));
+    }
+
+    fn hex_of(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn sign_key_is_reused_within_a_window_and_across_threads() {
+        let s = signer();
+        let kt = KeyTime::new(100, 200).expect("valid");
+        let first = s.sign_key(kt);
+        let keys: Vec<Arc<SignKey>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| s.sign_key(kt))).collect();
+            handles.into_iter().filter_map(|h| h.join().ok()).collect()
+        });
+        assert_eq!(keys.len(), 4);
+        assert!(keys.iter().all(|k| Arc::ptr_eq(k, &first)));
+        let other = s.sign_key(KeyTime::new(100, 201).expect("valid"));
+        assert!(!Arc::ptr_eq(&other, &first));
+        assert_eq!(other.key_time().end(), 201);
+    }
+
+    #[test]
+    fn bad_inputs_are_typed_errors() {
+        let kt = KeyTime::new(1, 2).expect("valid");
+        let s = signer();
+        let cases: Vec<(SignableRequest<'_>, &str)> = vec![
+            (SignableRequest::new("", "/"), "Method"),
+            (SignableRequest::new("G ET", "/"), "Method"),
+            (
+                SignableRequest::new("GET", "/")
+                    .header("X-Cos-A", "1")
+                    .header("x-cos-a", "2"),
+                "Headers[x-cos-a]",
+            ),
+            (
+                SignableRequest::new("GET", "/").header("User-Agent", "a\r\nInjected: 1"),
+                "Headers[User-Agent]",
+            ),
+            (
+                SignableRequest::new("GET", "/")
+                    .query("versionId", "1")
+                    .query("versionid", "2"),
+                "Query[versionId]",
+            ),
+            (SignableRequest::new("GET", "/").query("", "x"), "Query"),
+        ];
+        for (req, field) in cases {
+            let err = s.sign(&req, kt).expect_err(field);
+            let got = err.field().unwrap_or_default();
+            assert!(
+                got == field || (field == "Query[versionId]" && got == "Query[versionid]"),
+                "expected {field}, got {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_hides_derived_keys() {
+        let s = signer();
+        let key = s.sign_key(KeyTime::new(1, 2).expect("valid"));
+        let shown = format!("{key:?} {s:?}");
+        assert!(!shown.contains(key.expose_hex()), "{shown}");
+        assert!(!shown.contains("secretkey"), "{shown}");
+    }
+}

@@ -1,0 +1,82 @@
+//! Helpers shared by the cos-rs integration tests: where the shared test data lives, and a
+//! tally that prints the one summary line each data-driven runner ends with.
+
+use std::fmt::Display;
+use std::path::PathBuf;
+
+/// The path of a file under `../shared/` next to the repository, or the value of the
+/// environment variable `override_var` when it is set.
+pub fn shared_path(override_var: &str, relative: &str) -> PathBuf {
+    match std::env::var_os(override_var) {
+        Some(path) => PathBuf::from(path),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared")
+            .join(relative),
+    }
+}
+
+/// Reads a shared file as text; a missing or unreadable file is an error naming the path and
+/// the variable that overrides it (runners turn it into a failure, never a skip).
+pub fn read_shared(override_var: &str, relative: &str) -> Result<String, String> {
+    let path = shared_path(override_var, relative);
+    std::fs::read_to_string(&path).map_err(|e| {
+        format!(
+            "cannot read {} ({e}); set {override_var} to its location",
+            path.display()
+        )
+    })
+}
+
+/// Counts the cases of a data-driven runner and remembers what each failure was.
+#[derive(Debug, Default)]
+pub struct Tally {
+    passed: usize,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    /// Records one case: passed when `expected == actual`, otherwise a failure naming the
+    /// case with both values.
+    pub fn check<T: PartialEq + Display>(&mut self, case: &str, expected: T, actual: T) {
+        if expected == actual {
+            self.passed += 1;
+        } else {
+            self.failures.push(format!(
+                "{case}:\n  expected: {expected}\n  actual:   {actual}"
+            ));
+        }
+    }
+
+    /// Records a case that could not be run at all.
+    pub fn fail(&mut self, case: &str, why: impl Display) {
+        self.failures.push(format!("{case}: {why}"));
+    }
+
+    /// Prints every failure and then the single line `{what}: N passed, M failed`, and
+    /// exits non-zero when a case failed or none ran.
+    pub fn finish(self, what: &str) -> ! {
+        for failure in &self.failures {
+            eprintln!("FAILED {failure}");
+        }
+        println!(
+            "{what}: {} passed, {} failed",
+            self.passed,
+            self.failures.len()
+        );
+        let ok = self.failures.is_empty() && self.passed > 0;
+        std::process::exit(if ok { 0 } else { 1 })
+    }
+}
+
+/// The string pairs of a JSON object, in the file's order.
+pub fn pairs(value: &serde_json::Value) -> Result<Vec<(String, String)>, String> {
+    let Some(map) = value.as_object() else {
+        return Err(format!("expected an object of strings, got {value}"));
+    };
+    map.iter()
+        .map(|(k, v)| match v.as_str() {
+            Some(s) => Ok((k.clone(), s.to_owned())),
+            None => Err(format!("value of {k} is not a string")),
+        })
+        .collect()
+}
