@@ -21,6 +21,94 @@ pub const CONTENT_MD5: &str = "Content-MD5";
 pub const SDK_RETRY: &str = "x-cos-sdk-retry";
 /// `x-cos-request-id`: the id COS gives every response.
 pub const REQUEST_ID: &str = "x-cos-request-id";
+/// The prefix of user metadata headers.
+pub const META_PREFIX: &str = "x-cos-meta-";
+/// `Cache-Control`.
+pub const CACHE_CONTROL: &str = "Cache-Control";
+/// `Content-Disposition`.
+pub const CONTENT_DISPOSITION: &str = "Content-Disposition";
+/// `Content-Encoding`.
+pub const CONTENT_ENCODING: &str = "Content-Encoding";
+/// `Content-Language`.
+pub const CONTENT_LANGUAGE: &str = "Content-Language";
+/// `Content-Range`.
+pub const CONTENT_RANGE: &str = "Content-Range";
+/// `Expect`.
+pub const EXPECT: &str = "Expect";
+/// `Expires`.
+pub const EXPIRES: &str = "Expires";
+/// `ETag`.
+pub const ETAG: &str = "ETag";
+/// `Last-Modified`.
+pub const LAST_MODIFIED: &str = "Last-Modified";
+/// `Date`.
+pub const DATE: &str = "Date";
+/// `Range`.
+pub const RANGE: &str = "Range";
+/// `If-Modified-Since`.
+pub const IF_MODIFIED_SINCE: &str = "If-Modified-Since";
+/// `If-Unmodified-Since`.
+pub const IF_UNMODIFIED_SINCE: &str = "If-Unmodified-Since";
+/// `If-Match`.
+pub const IF_MATCH: &str = "If-Match";
+/// `If-None-Match`.
+pub const IF_NONE_MATCH: &str = "If-None-Match";
+/// `Origin` (CORS).
+pub const ORIGIN: &str = "Origin";
+/// `Access-Control-Request-Method` (CORS preflight).
+pub const AC_REQUEST_METHOD: &str = "Access-Control-Request-Method";
+/// `Access-Control-Request-Headers` (CORS preflight).
+pub const AC_REQUEST_HEADERS: &str = "Access-Control-Request-Headers";
+/// `Access-Control-Allow-Origin`.
+pub const AC_ALLOW_ORIGIN: &str = "Access-Control-Allow-Origin";
+/// `Access-Control-Allow-Methods`.
+pub const AC_ALLOW_METHODS: &str = "Access-Control-Allow-Methods";
+/// `Access-Control-Allow-Headers`.
+pub const AC_ALLOW_HEADERS: &str = "Access-Control-Allow-Headers";
+/// `Access-Control-Expose-Headers`.
+pub const AC_EXPOSE_HEADERS: &str = "Access-Control-Expose-Headers";
+/// `Access-Control-Max-Age`.
+pub const AC_MAX_AGE: &str = "Access-Control-Max-Age";
+/// `x-cos-acl`: a canned ACL.
+pub const ACL: &str = "x-cos-acl";
+/// `x-cos-grant-read`.
+pub const GRANT_READ: &str = "x-cos-grant-read";
+/// `x-cos-grant-write`.
+pub const GRANT_WRITE: &str = "x-cos-grant-write";
+/// `x-cos-grant-full-control`.
+pub const GRANT_FULL_CONTROL: &str = "x-cos-grant-full-control";
+/// `x-cos-grant-read-acp`.
+pub const GRANT_READ_ACP: &str = "x-cos-grant-read-acp";
+/// `x-cos-grant-write-acp`.
+pub const GRANT_WRITE_ACP: &str = "x-cos-grant-write-acp";
+/// `x-cos-storage-class`.
+pub const STORAGE_CLASS: &str = "x-cos-storage-class";
+/// `x-cos-version-id`.
+pub const VERSION_ID: &str = "x-cos-version-id";
+/// `x-cos-hash-crc64ecma`: the CRC-64/XZ of the whole object, decimal.
+pub const HASH_CRC64: &str = "x-cos-hash-crc64ecma";
+/// `x-cos-object-type`: normal, appendable, ...
+pub const OBJECT_TYPE: &str = "x-cos-object-type";
+/// `x-cos-bucket-region`.
+pub const BUCKET_REGION: &str = "x-cos-bucket-region";
+/// `x-cos-delete-marker`.
+pub const DELETE_MARKER: &str = "x-cos-delete-marker";
+/// `x-cos-copy-source`.
+pub const COPY_SOURCE: &str = "x-cos-copy-source";
+/// `x-cos-copy-source-range`.
+pub const COPY_SOURCE_RANGE: &str = "x-cos-copy-source-range";
+/// `x-cos-copy-source-If-Modified-Since`.
+pub const COPY_SOURCE_IF_MODIFIED_SINCE: &str = "x-cos-copy-source-If-Modified-Since";
+/// `x-cos-copy-source-If-Unmodified-Since`.
+pub const COPY_SOURCE_IF_UNMODIFIED_SINCE: &str = "x-cos-copy-source-If-Unmodified-Since";
+/// `x-cos-copy-source-If-Match`.
+pub const COPY_SOURCE_IF_MATCH: &str = "x-cos-copy-source-If-Match";
+/// `x-cos-copy-source-If-None-Match`.
+pub const COPY_SOURCE_IF_NONE_MATCH: &str = "x-cos-copy-source-If-None-Match";
+/// `x-cos-metadata-directive`.
+pub const METADATA_DIRECTIVE: &str = "x-cos-metadata-directive";
+/// `x-cos-server-side-encryption`.
+pub const SERVER_SIDE_ENCRYPTION: &str = "x-cos-server-side-encryption";
 
 /// Whether a header of this name is part of the signature (case-insensitive): the fixed
 /// list of SIGNING.md section 5 (`Content-Type`, `Host`, `Range`, ...), and names starting

@@ -47,14 +47,20 @@ pub mod endpoint;
 pub mod error;
 pub mod header;
 pub mod http;
+pub mod ops;
 pub mod presign;
+pub mod response;
 pub mod sign;
+pub mod types;
+pub mod xml;
 
 pub use credential::{Credentials, Secret};
 pub use endpoint::{Bucket, Endpoint, Region, Scheme, Target};
-pub use error::{Error, Result};
+pub use error::{Error, Result, ServiceError};
 pub use http::{Body, Method, Request};
+pub use ops::Operation;
 pub use presign::GetObjectUrl;
+pub use response::{Response, ResponseMeta};
 pub use sign::{
     Authorization, CanonicalRequest, GetAuthorization, KeyTime, SignKey, SignableRequest, Signer,
     SigningStages, StringToSign,
