@@ -135,26 +135,74 @@ pub fn is_signed(name: &str) -> bool {
 /// The lower-case form of a header name COS signs by name (`Content-Type` →
 /// `content-type`), without allocating; `None` for every other name.
 pub(crate) fn known_signed_lower(name: &str) -> Option<&'static str> {
-    let candidates: &[&'static str] = match name.len() {
-        4 => &["host"],
-        5 => &["range"],
-        6 => &["expect", "origin"],
-        7 => &["expires"],
-        8 => &["if-match"],
-        11 => &["content-md5"],
-        12 => &["content-type"],
-        13 => &["cache-control", "if-none-match"],
-        14 => &["content-length", "pic-operations"],
-        16 => &["content-encoding"],
-        17 => &["if-modified-since", "transfer-encoding"],
-        19 => &["content-disposition", "if-unmodified-since"],
-        _ => &[],
-    };
-    candidates
+    let bytes = name.as_bytes();
+    if bytes.len() > 24 {
+        return None;
+    }
+    let mut buf = [0u8; 24];
+    buf[..bytes.len()].copy_from_slice(bytes);
+    let words = [0, 8, 16].map(|i| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&buf[i..i + 8]);
+        u64::from_le_bytes(w)
+    });
+    KNOWN_SIGNED
         .iter()
-        .copied()
-        .find(|k| k.eq_ignore_ascii_case(name))
+        .find(|k| {
+            k.name.len() == bytes.len() && (0..3).all(|i| words[i] | k.case_bits[i] == k.words[i])
+        })
+        .map(|k| k.name)
 }
+
+/// A header name COS signs by name, as little-endian words for case-insensitive comparison.
+struct KnownName {
+    name: &'static str,
+    /// The lower-case name, zero-padded to 24 bytes.
+    words: [u64; 3],
+    /// 0x20 at the positions of letters: the only bits allowed to differ. Every other byte
+    /// must match exactly, so no control character can pass for `-` or a digit.
+    case_bits: [u64; 3],
+}
+
+const fn known(name: &'static str) -> KnownName {
+    let b = name.as_bytes();
+    let mut words = [0u64; 3];
+    let mut case_bits = [0u64; 3];
+    let mut i = 0;
+    while i < b.len() {
+        words[i / 8] |= (b[i] as u64) << (8 * (i % 8));
+        if b[i].is_ascii_lowercase() {
+            case_bits[i / 8] |= 0x20 << (8 * (i % 8));
+        }
+        i += 1;
+    }
+    KnownName {
+        name,
+        words,
+        case_bits,
+    }
+}
+
+/// The headers COS signs by name (SIGNING.md section 5), most common first.
+static KNOWN_SIGNED: [KnownName; 17] = [
+    known("host"),
+    known("content-type"),
+    known("content-length"),
+    known("content-md5"),
+    known("range"),
+    known("cache-control"),
+    known("content-disposition"),
+    known("content-encoding"),
+    known("expect"),
+    known("expires"),
+    known("if-match"),
+    known("if-modified-since"),
+    known("if-none-match"),
+    known("if-unmodified-since"),
+    known("origin"),
+    known("pic-operations"),
+    known("transfer-encoding"),
+];
 
 /// [`is_signed`] for a name already in lower case.
 pub(crate) fn is_signed_lower(lower: &[u8]) -> bool {
@@ -370,6 +418,12 @@ mod tests {
         }
         assert_eq!(known_signed_lower("x-cos-acl"), None);
         assert_eq!(known_signed_lower("Content-Typo"), None);
+        assert_eq!(known_signed_lower("content-type\0"), None);
+        // `\r` | 0x20 == `-` and 0x15 | 0x20 == `5`: bytes that are not letters must match
+        // exactly.
+        assert_eq!(known_signed_lower("content\rtype"), None);
+        assert_eq!(known_signed_lower("content-md\x15"), None);
+        assert_eq!(known_signed_lower("CONTENT-MD5"), Some("content-md5"));
     }
 
     #[test]
