@@ -265,7 +265,14 @@ impl AccessControlPolicy {
         for (i, grant) in self.grants.iter().enumerate() {
             let g = &grant.grantee;
             let kind = match (&g.grantee_type, &g.id, &g.uri) {
-                (Some(t), _, _) if t == "Group" || t == "CanonicalUser" => t.as_str(),
+                (Some(t), _, Some(_)) if t == "Group" => t.as_str(),
+                (Some(t), Some(_), _) if t == "CanonicalUser" => t.as_str(),
+                (Some(t), _, _) if t == "Group" || t == "CanonicalUser" => {
+                    return Err(Error::invalid(
+                        format!("AccessControlPolicy.Grants[{i}].Grantee"),
+                        "a Group grantee needs a URI and a CanonicalUser grantee an ID",
+                    ));
+                }
                 (Some(_), _, _) => {
                     return Err(Error::invalid(
                         format!("AccessControlPolicy.Grants[{i}].Grantee.Type"),
@@ -334,9 +341,32 @@ pub struct CorsRule {
     #[serde(
         rename = "MaxAgeSeconds",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "u64_from_number_or_string"
     )]
     pub max_age_seconds: Option<u64>,
+}
+
+/// Reads an optional `u64` given as a JSON number or as a decimal string (the seed writes
+/// `MaxAgeSeconds: '5'`).
+fn u64_from_number_or_string<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum NumberOrString {
+        Number(u64),
+        String(String),
+    }
+    match Option::<NumberOrString>::deserialize(d)? {
+        None => Ok(None),
+        Some(NumberOrString::Number(n)) => Ok(Some(n)),
+        Some(NumberOrString::String(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("MaxAgeSeconds must be a whole number")),
+    }
 }
 
 /// Serializes an optional `u64` as a decimal string (CRC64 values exceed JSON's 2^53).
@@ -407,6 +437,15 @@ mod tests {
             Some("Group")
         );
         assert_eq!(parsed.grants[1].permission, Permission::FullControl);
+        let mut bad = policy.clone();
+        bad.grants[1].grantee = Grantee {
+            grantee_type: Some("Group".into()),
+            ..Grantee::default()
+        };
+        assert_eq!(
+            bad.to_xml().expect_err("group without uri").field(),
+            Some("AccessControlPolicy.Grants[1].Grantee")
+        );
         let mut bad = policy.clone();
         bad.grants[0].grantee = Grantee::default();
         assert_eq!(
