@@ -1,1 +1,1429 @@
-//! (in progress)
+//! Object calls: headObject, getObject, putObject, deleteObject, deleteMultipleObject and
+//! putObjectCopy.
+//!
+//! A conditional read that finds nothing changed answers 304: [`HeadObject`] and
+//! [`GetObject`] report it as `not_modified: true`, not as an error. [`GetObject`] streams its
+//! body ([`Operation::STREAMS_RESPONSE_BODY`]), so its output holds only what the headers say.
+//! Dates given for conditions must be HTTP dates (`Wed, 21 Oct 2015 07:28:00 GMT`): COS would
+//! ignore a malformed one and answer as if no condition had been set.
+//!
+//! Every call here is idempotent: PUT replaces the whole object, a copy writes the same object
+//! again, and deleting what is already gone succeeds.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use super::bucket::acl_headers;
+use super::{
+    ObjectHeaders, Operation, bucket_target, copy_source_header, opt_header, parse_xml,
+    require_key, set_xml_body, user_metadata,
+};
+use crate::endpoint::Endpoint;
+use crate::error::{Error, Result};
+use crate::header;
+use crate::http::{Body, Method, Request};
+use crate::response::{Response, ResponseMeta};
+use crate::types::{MetadataDirective, StorageClass, u64_as_string};
+use crate::xml::{self, Writer};
+
+/// The query parameter that selects a version of an object.
+const VERSION_ID_QUERY: &str = "versionId";
+
+/// The most objects one [`DeleteMultipleObject`] call may name.
+pub const MAX_DELETE_OBJECTS: usize = 1000;
+
+/// Gives each object call `request`: the request for its object, bucket, region and key checked.
+macro_rules! object_calls {
+    ($($op:ident),+) => {$(
+        impl $op {
+            fn request(&self, endpoint: &Endpoint, method: Method) -> Result<Request> {
+                let target = bucket_target(endpoint, &self.bucket, &self.region)?;
+                require_key(&self.key)?;
+                Ok(Request::new(method, target, &self.key))
+            }
+        }
+    )+};
+}
+object_calls!(
+    HeadObject,
+    GetObject,
+    PutObject,
+    DeleteObject,
+    PutObjectCopy
+);
+
+/// Gives putObject and putObjectCopy `stored_headers`: what both send about the object they
+/// write, in this order: content headers, storage class, ACL and grants, user metadata.
+macro_rules! stored_headers {
+    ($($op:ident),+) => {$(
+        impl $op {
+            fn stored_headers(&self, req: &mut Request) -> Result<()> {
+                headers(req, &[
+                    (header::CACHE_CONTROL, &self.cache_control),
+                    (header::CONTENT_DISPOSITION, &self.content_disposition),
+                    (header::CONTENT_ENCODING, &self.content_encoding),
+                    (header::CONTENT_TYPE, &self.content_type),
+                    (header::EXPECT, &self.expect),
+                    (header::EXPIRES, &self.expires),
+                ])?;
+                if let Some(s) = &self.storage_class {
+                    // Any letter case is accepted; COS gets the class as it writes it.
+                    let class = StorageClass::parse("StorageClass", &s.to_ascii_uppercase())?;
+                    let class = class.as_str().to_owned();
+                    req.headers.push((header::STORAGE_CLASS.to_owned(), class));
+                }
+                let names = [
+                    header::GRANT_READ,
+                    header::GRANT_WRITE,
+                    header::GRANT_READ_ACP,
+                    header::GRANT_WRITE_ACP,
+                    header::GRANT_FULL_CONTROL,
+                ];
+                let values = [
+                    &self.grant_read,
+                    &self.grant_write,
+                    &self.grant_read_acp,
+                    &self.grant_write_acp,
+                    &self.grant_full_control,
+                ];
+                let grants = std::array::from_fn(|i| (names[i], values[i].as_deref()));
+                acl_headers(req, self.acl.as_deref(), true, grants)?;
+                user_metadata(req, &self.metadata)
+            }
+        }
+    )+};
+}
+stored_headers!(PutObject, PutObjectCopy);
+
+/// [`Operation::bucket`] and [`Operation::key`] from the `bucket` and `key` fields.
+macro_rules! names {
+    () => {
+        fn bucket(&self) -> Option<&str> {
+            Some(&self.bucket)
+        }
+        fn key(&self) -> Option<&str> {
+            Some(&self.key)
+        }
+    };
+}
+
+/// Adds `?versionId=` when a version is asked for; an empty one is an error.
+fn version_query(req: &mut Request, version_id: &Option<String>) -> Result<()> {
+    if let Some(v) = version_id {
+        if v.is_empty() {
+            return Err(Error::invalid("VersionId", "is empty; leave it out"));
+        }
+        req.query.push((VERSION_ID_QUERY.to_owned(), v.clone()));
+    }
+    Ok(())
+}
+
+/// Adds the headers that are set, each value checked.
+fn headers(req: &mut Request, list: &[(&str, &Option<String>)]) -> Result<()> {
+    for (name, value) in list {
+        opt_header(req, name, value.as_deref())?;
+    }
+    Ok(())
+}
+
+/// Adds the date headers that are set, `(seed field, header, value)`, each an HTTP date.
+fn date_headers(req: &mut Request, list: &[(&'static str, &str, &Option<String>)]) -> Result<()> {
+    for (field, name, value) in list {
+        if let Some(v) = value {
+            httpdate::parse_http_date(v).map_err(|_| {
+                Error::invalid(
+                    *field,
+                    "must be an HTTP date: `Wed, 21 Oct 2015 07:28:00 GMT`",
+                )
+            })?;
+        }
+        opt_header(req, name, value.as_deref())?;
+    }
+    Ok(())
+}
+
+/// Whether `s` has only characters an XML 1.0 document can carry.
+fn xml_safe(s: &str) -> bool {
+    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    !s.chars()
+        .any(|c| forbidden(c) || matches!(c, '\u{fffe}' | '\u{ffff}'))
+}
+
+/// Reads the headers of a HEAD or GET answer; a 304 is a success that says "not modified".
+fn read_object(op: &'static str, response: Response) -> Result<(ResponseMeta, ObjectHeaders)> {
+    let response = match response.status {
+        304 => response,
+        _ => response.into_success(op)?,
+    };
+    let meta = response.meta();
+    let object = ObjectHeaders::from_meta(op, &meta)?;
+    Ok((meta, object))
+}
+
+/// `headObject`: the metadata of an object, without its data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeadObject {
+    /// Bucket, `{name}-{appid}`. Required.
+    pub bucket: String,
+    /// Region of the bucket. Required.
+    pub region: String,
+    /// The object key. Required.
+    pub key: String,
+    /// Answer 304 (`not_modified`) unless the object changed after this HTTP date.
+    pub if_modified_since: Option<String>,
+    /// A version of the object other than the current one.
+    pub version_id: Option<String>,
+}
+
+/// The result of [`HeadObject`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeadObjectOutput {
+    /// Status, headers, request id.
+    pub meta: ResponseMeta,
+    /// What the headers say about the object (on a 304, only what COS sent).
+    pub object: ObjectHeaders,
+    /// The seed's `NotModified`: COS answered 304 to `if_modified_since`.
+    pub not_modified: bool,
+}
+
+impl Operation for HeadObject {
+    type Output = HeadObjectOutput;
+    const NAME: &'static str = "HeadObject";
+
+    fn to_request(&self, endpoint: &Endpoint) -> Result<Request> {
+        let mut req = self.request(endpoint, Method::Head)?;
+        version_query(&mut req, &self.version_id)?;
+        let since = &self.if_modified_since;
+        date_headers(
+            &mut req,
+            &[("IfModifiedSince", header::IF_MODIFIED_SINCE, since)],
+        )?;
+        Ok(req)
+    }
+
+    fn parse(&self, response: Response) -> Result<HeadObjectOutput> {
+        let not_modified = response.status == 304;
+        let (meta, object) = read_object(Self::NAME, response)?;
+        Ok(HeadObjectOutput {
+            meta,
+            object,
+            not_modified,
+        })
+    }
+
+    names!();
+}
+
+/// `getObject`: downloads an object, whole or one byte range. The driver streams the body.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetObject {
+    /// Bucket, `{name}-{appid}`. Required.
+    pub bucket: String,
+    /// Region of the bucket. Required.
+    pub region: String,
+    /// The object key. Required.
+    pub key: String,
+    /// `Content-Type` of the response (query `response-content-type`).
+    pub response_content_type: Option<String>,
+    /// `Content-Language` of the response (`response-content-language`).
+    pub response_content_language: Option<String>,
+    /// `Expires` of the response (`response-expires`).
+    pub response_expires: Option<String>,
+    /// `Cache-Control` of the response (`response-cache-control`).
+    pub response_cache_control: Option<String>,
+    /// `Content-Disposition` of the response (`response-content-disposition`).
+    pub response_content_disposition: Option<String>,
+    /// `Content-Encoding` of the response (`response-content-encoding`).
+    pub response_content_encoding: Option<String>,
+    /// One byte range: `bytes=first-last`, `bytes=first-` or `bytes=-length` (the last bytes).
+    pub range: Option<String>,
+    /// Answer 304 (`not_modified`) unless the object changed after this HTTP date.
+    pub if_modified_since: Option<String>,
+    /// Fail with 412 if the object changed after this HTTP date.
+    pub if_unmodified_since: Option<String>,
+    /// Fail with 412 unless the ETag equals this one.
+    pub if_match: Option<String>,
+    /// Answer 304 (`not_modified`) if the ETag equals this one.
+    pub if_none_match: Option<String>,
+    /// A version of the object other than the current one.
+    pub version_id: Option<String>,
+}
+
+/// The byte range a 206 answer carries (`Content-Range: bytes first-last/total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ContentRange {
+    /// The first byte sent.
+    pub first: u64,
+    /// The last byte sent (inclusive).
+    pub last: u64,
+    /// The size of the whole object, unless COS wrote `*`.
+    pub total: Option<u64>,
+}
+
+impl ContentRange {
+    /// Reads a `Content-Range` value, `bytes first-last/total` (total may be `*`).
+    pub fn parse(value: &str) -> Result<Self> {
+        const OP: &str = GetObject::NAME;
+        let bad = || Error::parse(OP, "Content-Range is not `bytes first-last/total`");
+        let num = |s: &str| xml::parse_u64(OP, header::CONTENT_RANGE, s);
+        let (range, total) = value
+            .strip_prefix("bytes ")
+            .and_then(|r| r.split_once('/'))
+            .ok_or_else(bad)?;
+        let (first, last) = range.split_once('-').ok_or_else(bad)?;
+        let (first, last) = (num(first)?, num(last)?);
+        let total = if total == "*" {
+            None
+        } else {
+            Some(num(total)?)
+        };
+        if first > last || total.is_some_and(|t| last >= t) {
+            return Err(bad());
+        }
+        Ok(ContentRange { first, last, total })
+    }
+}
+
+/// The result of [`GetObject`]; the data itself went to the driver's stream.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GetObjectOutput {
+    /// Status, headers, request id.
+    pub meta: ResponseMeta,
+    /// What the headers say about the object.
+    pub object: ObjectHeaders,
+    /// The range sent, when COS answered a `range` with 206.
+    pub content_range: Option<ContentRange>,
+    /// The seed's `NotModified`: COS answered 304 to `if_modified_since` or `if_none_match`.
+    pub not_modified: bool,
+}
+
+/// Checks a `Range` value: one range, `bytes=a-b` (a <= b), `bytes=a-` or `bytes=-n` (n > 0).
+fn check_range(range: &str) -> Result<()> {
+    let why = "must be one range: `bytes=first-last`, `bytes=first-` or `bytes=-length`";
+    let bad = || Error::invalid("Range", why);
+    let num = |s: &str| match s.bytes().all(|b| b.is_ascii_digit()) {
+        true => s.parse::<u64>().map_err(|_| bad()),
+        false => Err(bad()),
+    };
+    let (first, last) = range
+        .strip_prefix("bytes=")
+        .and_then(|r| r.split_once('-'))
+        .ok_or_else(bad)?;
+    match (first.is_empty(), last.is_empty()) {
+        (false, false) if num(first)? <= num(last)? => Ok(()),
+        (false, true) => num(first).map(drop),
+        (true, false) if num(last)? > 0 => Ok(()),
+        _ => Err(bad()),
+    }
+}
+
+impl Operation for GetObject {
+    type Output = GetObjectOutput;
+    const NAME: &'static str = "GetObject";
+    const STREAMS_RESPONSE_BODY: bool = true;
+
+    fn to_request(&self, endpoint: &Endpoint) -> Result<Request> {
+        let mut req = self.request(endpoint, Method::Get)?;
+        version_query(&mut req, &self.version_id)?;
+        for (name, value) in [
+            ("response-content-type", &self.response_content_type),
+            ("response-content-language", &self.response_content_language),
+            ("response-expires", &self.response_expires),
+            ("response-cache-control", &self.response_cache_control),
+            (
+                "response-content-disposition",
+                &self.response_content_disposition,
+            ),
+            ("response-content-encoding", &self.response_content_encoding),
+        ] {
+            if let Some(value) = value {
+                req.query.push((name.to_owned(), value.clone()));
+            }
+        }
+        if let Some(range) = &self.range {
+            check_range(range)?;
+        }
+        headers(&mut req, &[(header::RANGE, &self.range)])?;
+        date_headers(
+            &mut req,
+            &[
+                (
+                    "IfModifiedSince",
+                    header::IF_MODIFIED_SINCE,
+                    &self.if_modified_since,
+                ),
+                (
+                    "IfUnmodifiedSince",
+                    header::IF_UNMODIFIED_SINCE,
+                    &self.if_unmodified_since,
+                ),
+            ],
+        )?;
+        let conditions = [
+            (header::IF_MATCH, &self.if_match),
+            (header::IF_NONE_MATCH, &self.if_none_match),
+        ];
+        headers(&mut req, &conditions)?;
+        Ok(req)
+    }
+
+    fn parse(&self, response: Response) -> Result<GetObjectOutput> {
+        let (status, not_modified) = (response.status, response.status == 304);
+        let (meta, object) = read_object(Self::NAME, response)?;
+        let content_range = match meta.header(header::CONTENT_RANGE) {
+            Some(v) if status == 206 => Some(ContentRange::parse(v)?),
+            _ => None,
+        };
+        Ok(GetObjectOutput {
+            meta,
+            object,
+            content_range,
+            not_modified,
+        })
+    }
+
+    names!();
+}
+
+/// `putObject`: uploads an object in one request (up to 5 GB), replacing any object of the
+/// same key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutObject {
+    /// Bucket, `{name}-{appid}`. Required.
+    pub bucket: String,
+    /// Region of the bucket. Required.
+    pub region: String,
+    /// The object key. Required (a key ending in `/` with an empty body is a "directory").
+    pub key: String,
+    /// `Cache-Control`, stored with the object.
+    pub cache_control: Option<String>,
+    /// `Content-Disposition`, stored with the object.
+    pub content_disposition: Option<String>,
+    /// `Content-Encoding`, stored with the object.
+    pub content_encoding: Option<String>,
+    /// The body's length, if the caller states it: it must equal the body's length, which is
+    /// what `Content-Length` always says.
+    pub content_length: Option<u64>,
+    /// `Content-Type` (MIME), stored with the object.
+    pub content_type: Option<String>,
+    /// `Expect` (`100-continue`: send the body only once COS accepts the headers).
+    pub expect: Option<String>,
+    /// `Expires`, stored with the object.
+    pub expires: Option<String>,
+    /// A canned object ACL: default, private, public-read, ... (see [`crate::types::Acl`]).
+    pub acl: Option<String>,
+    /// `x-cos-grant-read`: `id="..."` entries, comma separated.
+    pub grant_read: Option<String>,
+    /// `x-cos-grant-write` (the seed lists it; COS documents only the other grants for
+    /// objects).
+    pub grant_write: Option<String>,
+    /// `x-cos-grant-read-acp`.
+    pub grant_read_acp: Option<String>,
+    /// `x-cos-grant-write-acp`.
+    pub grant_write_acp: Option<String>,
+    /// `x-cos-grant-full-control`.
+    pub grant_full_control: Option<String>,
+    /// The storage class, e.g. `STANDARD_IA` (see [`StorageClass`]; default STANDARD).
+    pub storage_class: Option<String>,
+    /// User metadata, sent as `x-cos-meta-{name}` (the prefix may be given or left out).
+    pub metadata: Vec<(String, String)>,
+    /// `Content-MD5`: base64 of the body's MD5, for COS to check the upload against.
+    pub content_md5: Option<String>,
+    /// The data.
+    pub body: Body,
+}
+
+/// The result of [`PutObject`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutObjectOutput {
+    /// Status, headers, request id.
+    pub meta: ResponseMeta,
+    /// `ETag`, with its quotes.
+    pub etag: Option<String>,
+    /// `x-cos-version-id`, when the bucket keeps versions.
+    pub version_id: Option<String>,
+    /// `x-cos-hash-crc64ecma`: the CRC-64/XZ of the object.
+    pub crc64: Option<u64>,
+}
+
+impl Operation for PutObject {
+    type Output = PutObjectOutput;
+    const NAME: &'static str = "PutObject";
+
+    fn to_request(&self, endpoint: &Endpoint) -> Result<Request> {
+        let mut req = self.request(endpoint, Method::Put)?;
+        let length = self.body.len();
+        if let Some(given) = self.content_length
+            && given != length
+        {
+            let why = format!("is {given} but the body has {length} bytes");
+            return Err(Error::invalid("ContentLength", why));
+        }
+        if let Some(md5) = &self.content_md5 {
+            let digest = base64::engine::general_purpose::STANDARD.decode(md5);
+            if !digest.is_ok_and(|d| d.len() == 16) {
+                let why = "must be the base64 of a 16-byte MD5 digest";
+                return Err(Error::invalid("ContentMD5", why));
+            }
+            req.headers
+                .push((header::CONTENT_MD5.to_owned(), md5.clone()));
+        }
+        req.headers
+            .push((header::CONTENT_LENGTH.to_owned(), length.to_string()));
+        self.stored_headers(&mut req)?;
+        req.body = self.body.clone();
+        Ok(req)
+    }
+
+    fn parse(&self, response: Response) -> Result<PutObjectOutput> {
+        let meta = response.into_success(Self::NAME)?.meta();
+        let object = ObjectHeaders::from_meta(Self::NAME, &meta)?;
+        let (etag, version_id, crc64) = (object.etag, object.version_id, object.crc64);
+        Ok(PutObjectOutput {
+            meta,
+            etag,
+            version_id,
+            crc64,
+        })
+    }
+
+    names!();
+}
+
+/// `deleteObject`: deletes an object, or one version of it. Deleting a missing object
+/// succeeds too.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteObject {
+    /// Bucket, `{name}-{appid}`. Required.
+    pub bucket: String,
+    /// Region of the bucket. Required.
+    pub region: String,
+    /// The object key. Required.
+    pub key: String,
+    /// Deletes this version for good, instead of adding a delete marker.
+    pub version_id: Option<String>,
+}
+
+/// The result of [`DeleteObject`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteObjectOutput {
+    /// Status, headers, request id.
+    pub meta: ResponseMeta,
+    /// `x-cos-delete-marker`: a delete marker was created or deleted.
+    pub delete_marker: bool,
+    /// `x-cos-version-id`: the version deleted, or that of the new delete marker.
+    pub version_id: Option<String>,
+}
+
+impl Operation for DeleteObject {
+    type Output = DeleteObjectOutput;
+    const NAME: &'static str = "DeleteObject";
+
+    fn to_request(&self, endpoint: &Endpoint) -> Result<Request> {
+        let mut req = self.request(endpoint, Method::Delete)?;
+        version_query(&mut req, &self.version_id)?;
+        Ok(req)
+    }
+
+    fn parse(&self, response: Response) -> Result<DeleteObjectOutput> {
+        let meta = response.into_success(Self::NAME)?.meta();
+        let marker = meta.header(header::DELETE_MARKER);
+        let delete_marker = marker
+            .map(|v| xml::parse_bool(Self::NAME, header::DELETE_MARKER, v))
+            .transpose()?;
+        let version_id = meta.header(header::VERSION_ID).map(str::to_owned);
+        Ok(DeleteObjectOutput {
+            meta,
+            delete_marker: delete_marker == Some(true),
+            version_id,
+        })
+    }
+
+    names!();
+}
+
+/// One object to delete: its key and, optionally, the version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectToDelete {
+    /// The key. Required, non-empty.
+    #[serde(rename = "Key")]
+    pub key: String,
+    /// The version to delete for good.
+    #[serde(rename = "VersionId", default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// `deleteMultipleObject` (DELETE Multiple Objects): deletes 1 to 1000 objects in one call.
+///
+/// Deserializes from the seed's parameters (`Bucket`, `Region`, `Quiet`, `Objects`, each
+/// optional). Idempotent: COS reports a key that is already gone as deleted, so a repeated
+/// call ends in the same state (in a versioned bucket it may add another delete marker).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "PascalCase")]
+pub struct DeleteMultipleObject {
+    /// Bucket, `{name}-{appid}`. Required.
+    pub bucket: String,
+    /// Region of the bucket. Required.
+    pub region: String,
+    /// Quiet mode: the answer lists only the failures (default: verbose, every object).
+    pub quiet: bool,
+    /// The objects, 1 to [`MAX_DELETE_OBJECTS`].
+    pub objects: Vec<ObjectToDelete>,
+}
+
+/// The result of [`DeleteMultipleObject`]: the `DeleteResult` document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteResult {
+    /// Status, headers, request id.
+    #[serde(skip)]
+    pub meta: ResponseMeta,
+    /// The objects deleted (none in quiet mode).
+    pub deleted: Vec<DeletedObject>,
+    /// The objects that could not be deleted.
+    pub error: Vec<DeleteError>,
+}
+
+/// One object [`DeleteMultipleObject`] deleted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeletedObject {
+    /// The key.
+    pub key: String,
+    /// Whether a delete marker was created or deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_marker: Option<bool>,
+    /// The version of that delete marker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delete_marker_version_id: Option<String>,
+    /// The version deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+/// One object [`DeleteMultipleObject`] could not delete.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteError {
+    /// The key.
+    pub key: String,
+    /// The version asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// COS's error code (`PathConflict`, `AccessDenied`, ...).
+    pub code: String,
+    /// COS's explanation.
+    pub message: String,
+}
+
+impl DeleteMultipleObject {
+    /// The `<Delete>` request body, every object checked.
+    fn body(&self) -> Result<Vec<u8>> {
+        let n = self.objects.len();
+        if !(1..=MAX_DELETE_OBJECTS).contains(&n) {
+            let why = format!("must name 1 to {MAX_DELETE_OBJECTS} objects, not {n}");
+            return Err(Error::invalid("Objects", why));
+        }
+        let mut w = Writer::new();
+        w.open("Delete")
+            .leaf("Quiet", if self.quiet { "true" } else { "false" });
+        for (i, object) in self.objects.iter().enumerate() {
+            let bad = |field: &str, why| Err(Error::invalid(format!("Objects[{i}].{field}"), why));
+            if object.key.is_empty() {
+                return bad("Key", "is required");
+            }
+            if !xml_safe(&object.key) {
+                return bad("Key", "holds a control character an XML body cannot carry");
+            }
+            w.open("Object").leaf("Key", &object.key);
+            if let Some(version) = &object.version_id {
+                if version.is_empty() || !xml_safe(version) {
+                    return bad("VersionId", "is empty or holds a control character");
+                }
+                w.leaf("VersionId", version);
+            }
+            w.close("Object");
+        }
+        w.close("Delete");
+        Ok(w.finish())
+    }
+}
+
+impl Operation for DeleteMultipleObject {
+    type Output = DeleteResult;
+    const NAME: &'static str = "DeleteMultipleObjects";
+
+    fn to_request(&self, endpoint: &Endpoint) -> Result<Request> {
+        let target = bucket_target(endpoint, &self.bucket, &self.region)?;
+        let mut req = Request::new(Method::Post, target, "").with_query("delete", "");
+        set_xml_body(&mut req, self.body()?);
+        Ok(req)
+    }
+
+    fn parse(&self, response: Response) -> Result<DeleteResult> {
+        const OP: &str = DeleteMultipleObject::NAME;
+        let (meta, root) = parse_xml(OP, "DeleteResult", response)?;
+        let deleted = root.children_named("Deleted").map(|d| {
+            Ok(DeletedObject {
+                key: d.required(OP, "Key")?,
+                delete_marker: d.bool_of(OP, "DeleteMarker")?,
+                delete_marker_version_id: d.text_of("DeleteMarkerVersionId"),
+                version_id: d.text_of("VersionId"),
+            })
+        });
+        let error = root.children_named("Error").map(|e| {
+            Ok(DeleteError {
+                key: e.required(OP, "Key")?,
+                version_id: e.text_of("VersionId"),
+                code: e.text_of("Code").unwrap_or_default(),
+                message: e.text_of("Message").unwrap_or_default(),
+            })
+        });
+        Ok(DeleteResult {
+            meta,
+            deleted: deleted.collect::<Result<_>>()?,
+            error: error.collect::<Result<_>>()?,
+        })
+    }
+
+    fn bucket(&self) -> Option<&str> {
+        Some(&self.bucket)
+    }
+}
+
+/// `putObjectCopy` (PUT Object - Copy): copies an object of up to 5 GB, possibly changing its
+/// metadata, ACL and storage class.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutObjectCopy {
+    /// Bucket of the copy, `{name}-{appid}`. Required.
+    pub bucket: String,
+    /// Region of that bucket. Required.
+    pub region: String,
+    /// Key of the copy. Required.
+    pub key: String,
+    /// The source: `{Bucket}.cos.{Region}.myqcloud.com/{Key}`, the key raw, optionally
+    /// followed by `?versionId=...`. Required.
+    pub copy_source: String,
+    /// A canned object ACL for the copy.
+    pub acl: Option<String>,
+    /// `x-cos-grant-read`: `id="..."` entries, comma separated.
+    pub grant_read: Option<String>,
+    /// `x-cos-grant-write` (the seed lists it; COS documents only the other grants for
+    /// objects).
+    pub grant_write: Option<String>,
+    /// `x-cos-grant-read-acp`.
+    pub grant_read_acp: Option<String>,
+    /// `x-cos-grant-write-acp`.
+    pub grant_write_acp: Option<String>,
+    /// `x-cos-grant-full-control`.
+    pub grant_full_control: Option<String>,
+    /// `Copy` (the default: keep the source's metadata, ignoring `metadata` and the content
+    /// headers) or `Replaced` (use those given here; required to change an object in place).
+    pub metadata_directive: Option<String>,
+    /// Copy only if the source changed after this HTTP date (else 412).
+    pub copy_source_if_modified_since: Option<String>,
+    /// Copy only if the source did not change after this HTTP date (else 412).
+    pub copy_source_if_unmodified_since: Option<String>,
+    /// Copy only if the source's ETag equals this one (else 412).
+    pub copy_source_if_match: Option<String>,
+    /// Copy only if the source's ETag differs from this one (else 412).
+    pub copy_source_if_none_match: Option<String>,
+    /// The storage class of the copy (see [`StorageClass`]; any letter case).
+    pub storage_class: Option<String>,
+    /// User metadata, sent as `x-cos-meta-{name}`.
+    pub metadata: Vec<(String, String)>,
+    /// `Cache-Control` of the copy.
+    pub cache_control: Option<String>,
+    /// `Content-Disposition` of the copy.
+    pub content_disposition: Option<String>,
+    /// `Content-Encoding` of the copy.
+    pub content_encoding: Option<String>,
+    /// `Content-Type` of the copy.
+    pub content_type: Option<String>,
+    /// `Expect`.
+    pub expect: Option<String>,
+    /// `Expires` of the copy.
+    pub expires: Option<String>,
+}
+
+/// The result of [`PutObjectCopy`]: the `CopyObjectResult` document.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CopyObjectResult {
+    /// Status, headers, request id.
+    #[serde(skip)]
+    pub meta: ResponseMeta,
+    /// The ETag of the copy, with its quotes.
+    #[serde(rename = "ETag")]
+    pub etag: String,
+    /// The CRC-64/XZ of the copy (from the body, else `x-cos-hash-crc64ecma`); a string in
+    /// JSON.
+    #[serde(rename = "CRC64", serialize_with = "u64_as_string")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crc64: Option<u64>,
+    /// When the copy was written, as COS wrote it.
+    pub last_modified: String,
+    /// The version of the copy (from the body, else `x-cos-version-id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+}
+
+impl Operation for PutObjectCopy {
+    type Output = CopyObjectResult;
+    const NAME: &'static str = "PutObjectCopy";
+
+    fn to_request(&self, endpoint: &Endpoint) -> Result<Request> {
+        let mut req = self.request(endpoint, Method::Put)?;
+        let source = copy_source_header(&self.copy_source)?;
+        req.headers.push((header::COPY_SOURCE.to_owned(), source));
+        if let Some(directive) = &self.metadata_directive {
+            let directive = MetadataDirective::parse("MetadataDirective", directive)?;
+            let value = directive.as_str().to_owned();
+            req.headers
+                .push((header::METADATA_DIRECTIVE.to_owned(), value));
+        }
+        date_headers(
+            &mut req,
+            &[
+                (
+                    "CopySourceIfModifiedSince",
+                    header::COPY_SOURCE_IF_MODIFIED_SINCE,
+                    &self.copy_source_if_modified_since,
+                ),
+                (
+                    "CopySourceIfUnmodifiedSince",
+                    header::COPY_SOURCE_IF_UNMODIFIED_SINCE,
+                    &self.copy_source_if_unmodified_since,
+                ),
+            ],
+        )?;
+        let conditions = [
+            (header::COPY_SOURCE_IF_MATCH, &self.copy_source_if_match),
+            (
+                header::COPY_SOURCE_IF_NONE_MATCH,
+                &self.copy_source_if_none_match,
+            ),
+        ];
+        headers(&mut req, &conditions)?;
+        self.stored_headers(&mut req)?;
+        Ok(req)
+    }
+
+    fn parse(&self, response: Response) -> Result<CopyObjectResult> {
+        const OP: &str = PutObjectCopy::NAME;
+        let (meta, root) = parse_xml(OP, "CopyObjectResult", response)?;
+        let header_crc = meta.header(header::HASH_CRC64);
+        let crc64 = match root.u64_of(OP, "CRC64")? {
+            Some(crc) => Some(crc),
+            None => header_crc
+                .map(|v| xml::parse_u64(OP, header::HASH_CRC64, v))
+                .transpose()?,
+        };
+        let version_id = root.text_of("VersionId");
+        Ok(CopyObjectResult {
+            etag: root.required(OP, "ETag")?,
+            crc64,
+            last_modified: root.text_of("LastModified").unwrap_or_default(),
+            version_id: version_id.or_else(|| meta.header(header::VERSION_ID).map(str::to_owned)),
+            meta,
+        })
+    }
+
+    names!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BUCKET: &str = "examplebucket-1250000000";
+    const BASE: &str = "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
+    const DATE: &str = "Wed, 21 Oct 2015 07:28:00 GMT";
+
+    /// An object call with the example bucket and region, and the fields given.
+    macro_rules! call {
+        ($op:ident { $($field:ident: $value:expr),* $(,)? }) => {{
+            let region = "ap-guangzhou".into();
+            let base = $op { bucket: BUCKET.into(), region, ..$op::default() };
+            edit(&base, |o| { $(o.$field = $value;)* })
+        }};
+    }
+
+    fn s(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+
+    fn edit<T: Clone>(base: &T, change: impl FnOnce(&mut T)) -> T {
+        let mut t = base.clone();
+        change(&mut t);
+        t
+    }
+
+    fn build(op: &impl Operation) -> Request {
+        op.to_request(&Endpoint::new()).expect("valid request")
+    }
+
+    /// Checks the field each op is rejected for (`OK`: it builds).
+    fn fields<O: Operation>(cases: Vec<(O, &str)>) {
+        for (op, want) in cases {
+            let got = match op.to_request(&Endpoint::new()) {
+                Ok(_) => "OK".to_owned(),
+                Err(e) => e.field().unwrap_or("not InvalidInput").to_owned(),
+            };
+            assert_eq!(got, want);
+        }
+    }
+
+    fn headers(list: &[(&str, &str)]) -> Vec<(String, String)> {
+        let own = |(n, v): &(&str, &str)| ((*n).to_owned(), (*v).to_owned());
+        list.iter().map(own).collect()
+    }
+
+    /// The status and code of a service error.
+    fn service<T: std::fmt::Debug>(result: Result<T>) -> (u16, String) {
+        let err = result.expect_err("a service error");
+        let s = err.service().expect("a service error");
+        (s.status, s.code.clone())
+    }
+
+    fn parse_error<T>(result: Result<T>) -> Option<&'static str> {
+        match result {
+            Err(Error::Parse { operation, .. }) => Some(operation),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn head_object() {
+        let op = call!(HeadObject {
+            key: "dir/a b.jpg".into(),
+            if_modified_since: s(DATE),
+            version_id: s("v1"),
+        });
+        let req = build(&op);
+        assert_eq!((req.method, &req.body), (Method::Head, &Body::Empty));
+        let url = format!("{BASE}/dir/a%20b.jpg?versionId=v1");
+        assert_eq!(req.url(), url);
+        assert_eq!(req.headers, headers(&[("If-Modified-Since", DATE)]));
+        assert_eq!(
+            (op.bucket(), op.key()),
+            (Some(BUCKET), s("dir/a b.jpg").as_deref())
+        );
+        fields(vec![
+            (edit(&op, |o| o.key.clear()), "Key"),
+            (edit(&op, |o| o.bucket = "nope".into()), "Bucket"),
+            (edit(&op, |o| o.version_id = s("")), "VersionId"),
+            (
+                edit(&op, |o| o.if_modified_since = s("2015-10-21")),
+                "IfModifiedSince",
+            ),
+        ]);
+
+        let ok = Response::new(200)
+            .with_header("ETag", "\"abc\"")
+            .with_header("x-cos-version-id", "v1")
+            .with_header("x-cos-hash-crc64ecma", "16749565679157681890")
+            .with_header("x-cos-object-type", "appendable")
+            .with_header("Content-Length", "1024")
+            .with_header("Content-Type", "image/jpeg")
+            .with_header("Last-Modified", DATE)
+            .with_header("X-Cos-Meta-Author", "ann")
+            .with_header("x-cos-request-id", "rid");
+        let out = op.parse(ok).expect("200");
+        let want = ObjectHeaders {
+            etag: s("\"abc\""),
+            version_id: s("v1"),
+            crc64: Some(16_749_565_679_157_681_890),
+            storage_class: StorageClass::Standard,
+            object_type: s("appendable"),
+            content_length: Some(1024),
+            content_type: s("image/jpeg"),
+            last_modified: s(DATE),
+            metadata: [("author".to_owned(), "ann".to_owned())].into(),
+        };
+        assert_eq!(out.object, want);
+        assert_eq!((out.not_modified, out.meta.request_id), (false, s("rid")));
+
+        let out = op.parse(Response::new(304).with_header("ETag", "\"abc\""));
+        let out = out.expect("304 is no error");
+        assert_eq!((out.not_modified, out.meta.status), (true, 304));
+        assert_eq!(out.object.etag, s("\"abc\""));
+        let not_found = service(op.parse(Response::new(404)));
+        assert_eq!(not_found, (404, "NotFound".into()));
+        let bad_crc = Response::new(200).with_header("x-cos-hash-crc64ecma", "-1");
+        assert_eq!(parse_error(op.parse(bad_crc)), Some("HeadObject"));
+    }
+
+    #[test]
+    fn get_object_request() {
+        const { assert!(GetObject::STREAMS_RESPONSE_BODY) };
+        let op = call!(GetObject {
+            key: "1.jpg".into(),
+            response_content_type: s("text/plain"),
+            response_content_language: s("zh-CN"),
+            response_expires: s(DATE),
+            response_cache_control: s("no-cache"),
+            response_content_disposition: s("attachment; filename=\"a b.txt\""),
+            response_content_encoding: s("gzip"),
+            range: s("bytes=1-3"),
+            if_modified_since: s(DATE),
+            if_unmodified_since: s(DATE),
+            if_match: s("\"e1\""),
+            if_none_match: s("\"e2\""),
+            version_id: s("v1"),
+        });
+        let req = build(&op);
+        assert_eq!(req.method, Method::Get);
+        let query = "versionId=v1&response-content-type=text%2Fplain\
+            &response-content-language=zh-CN\
+            &response-expires=Wed%2C%2021%20Oct%202015%2007%3A28%3A00%20GMT\
+            &response-cache-control=no-cache\
+            &response-content-disposition=attachment%3B%20filename%3D%22a%20b.txt%22\
+            &response-content-encoding=gzip";
+        assert_eq!(req.url(), format!("{BASE}/1.jpg?{query}"));
+        let want = headers(&[
+            ("Range", "bytes=1-3"),
+            ("If-Modified-Since", DATE),
+            ("If-Unmodified-Since", DATE),
+            ("If-Match", "\"e1\""),
+            ("If-None-Match", "\"e2\""),
+        ]);
+        assert_eq!(req.headers, want);
+        let plain = build(&call!(GetObject {
+            key: "1.jpg".into()
+        }));
+        let want = (format!("{BASE}/1.jpg"), 0);
+        assert_eq!((plain.url(), plain.headers.len()), want);
+        fields(vec![
+            (edit(&op, |o| o.key.clear()), "Key"),
+            (
+                edit(&op, |o| o.if_unmodified_since = s("x")),
+                "IfUnmodifiedSince",
+            ),
+            (edit(&op, |o| o.if_match = s("a\r\nb")), "Headers[If-Match]"),
+        ]);
+        let ranges = [
+            ("bytes=0-0", "OK"),
+            ("bytes=5-", "OK"),
+            ("bytes=-5", "OK"),
+            ("bytes=0-18446744073709551615", "OK"),
+            ("bytes=0-18446744073709551616", "Range"),
+            ("", "Range"),
+            ("bytes=", "Range"),
+            ("bytes=-", "Range"),
+            ("bytes=3-1", "Range"),
+            ("bytes=-0", "Range"),
+            ("bytes=1-2,4-5", "Range"),
+            ("bytes=a-b", "Range"),
+            ("1-3", "Range"),
+            ("bytes 1-3", "Range"),
+            ("bytes= 1-3", "Range"),
+            ("bytes=+1-3", "Range"),
+            ("bytes=1--3", "Range"),
+        ];
+        fields(
+            ranges
+                .map(|(r, want)| (edit(&op, |o| o.range = s(r)), want))
+                .to_vec(),
+        );
+    }
+
+    #[test]
+    fn get_object_parse() {
+        let op = call!(GetObject { key: "k".into() });
+        let partial = Response::new(206)
+            .with_header("Content-Range", "bytes 1-3/1024")
+            .with_header("Content-Length", "3")
+            .with_header("x-cos-storage-class", "STANDARD_IA");
+        let out = op.parse(partial).expect("206");
+        let range = ContentRange {
+            first: 1,
+            last: 3,
+            total: Some(1024),
+        };
+        assert_eq!((out.content_range, out.not_modified), (Some(range), false));
+        assert_eq!(out.object.content_length, Some(3));
+        assert_eq!(out.object.storage_class, StorageClass::StandardIa);
+        let out = op.parse(Response::new(206).with_header("content-range", "bytes 0-0/*"));
+        let range = ContentRange {
+            first: 0,
+            last: 0,
+            total: None,
+        };
+        assert_eq!(out.map(|o| o.content_range), Ok(Some(range)));
+        let out = op.parse(Response::new(200)).expect("200");
+        assert_eq!((out.content_range, out.not_modified), (None, false));
+        let out = op.parse(Response::new(304)).expect("304");
+        assert_eq!((out.content_range, out.not_modified), (None, true));
+        for bad in [
+            "bytes 3-1/10",
+            "bytes 0-10/10",
+            "bytes 1-3",
+            "items 1-3/9",
+            "bytes -3/9",
+        ] {
+            let response = Response::new(206).with_header("Content-Range", bad);
+            assert_eq!(parse_error(op.parse(response)), Some("GetObject"), "{bad}");
+        }
+        // The archived-object answer of the error-invalid-object-state sample.
+        let body = "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n\
+            \t<Code>InvalidObjectState</Code>\n\
+            \t<Message>The operation is not valid for the object storage class.</Message>\n\
+            \t<Resource>examplebucket-1250000000.cos.ap-beijing.myqcloud.com/exampleobject\
+            </Resource>\n\
+            \t<RequestId>NWUw****</RequestId>\n\t<TraceId>OGVm</TraceId>\n</Error>";
+        let err = op
+            .parse(Response::new(403).with_body(body))
+            .expect_err("403");
+        let e = err.service().expect("service error");
+        assert_eq!((e.status, e.code.as_str()), (403, "InvalidObjectState"));
+        assert_eq!((&e.request_id, &e.trace_id), (&s("NWUw****"), &s("OGVm")));
+        let failed = service(op.parse(Response::new(412)));
+        assert_eq!(failed, (412, "PreconditionFailed".into()));
+    }
+
+    #[test]
+    fn put_object() {
+        let op = call!(PutObject {
+            key: "a/中.txt".into(),
+            cache_control: s("max-age=60"),
+            content_disposition: s("inline"),
+            content_encoding: s("gzip"),
+            content_length: Some(6),
+            content_type: s("text/plain"),
+            expect: s("100-continue"),
+            expires: s(DATE),
+            acl: s("bucket-owner-read"),
+            grant_read: s("id=\"qcs::cam::uin/1:uin/2\""),
+            grant_full_control: s("id=\"qcs::cam::uin/1:uin/1\""),
+            storage_class: s("standard_ia"),
+            metadata: vec![("author".into(), "ann".into())],
+            content_md5: s("XUFAKrxLKna5cZ2REBfFkg=="),
+            body: Body::Bytes(b"hello!".to_vec()),
+        });
+        let req = build(&op);
+        let url = format!("{BASE}/a/%E4%B8%AD.txt");
+        assert_eq!((req.method, req.url()), (Method::Put, url));
+        let want = headers(&[
+            ("Content-MD5", "XUFAKrxLKna5cZ2REBfFkg=="),
+            ("Content-Length", "6"),
+            ("Cache-Control", "max-age=60"),
+            ("Content-Disposition", "inline"),
+            ("Content-Encoding", "gzip"),
+            ("Content-Type", "text/plain"),
+            ("Expect", "100-continue"),
+            ("Expires", DATE),
+            ("x-cos-storage-class", "STANDARD_IA"),
+            ("x-cos-acl", "bucket-owner-read"),
+            ("x-cos-grant-read", "id=\"qcs::cam::uin/1:uin/2\""),
+            ("x-cos-grant-full-control", "id=\"qcs::cam::uin/1:uin/1\""),
+            ("x-cos-meta-author", "ann"),
+        ]);
+        assert_eq!(req.headers, want);
+        assert_eq!(req.body, Body::Bytes(b"hello!".to_vec()));
+        assert!(op.is_idempotent());
+        let body = Body::Stream { length: 1 << 33 };
+        let req = build(&call!(PutObject {
+            key: "k".into(),
+            body: body.clone()
+        }));
+        assert_eq!(req.headers, headers(&[("Content-Length", "8589934592")]));
+        assert_eq!(req.body, body);
+        let dir = build(&call!(PutObject { key: "a/".into() }));
+        let want = (format!("{BASE}/a/"), Some("0"));
+        assert_eq!((dir.url(), dir.header("Content-Length")), want);
+
+        let dup = vec![
+            ("a".into(), "1".into()),
+            ("x-cos-meta-A".into(), "2".into()),
+        ];
+        fields(vec![
+            (edit(&op, |o| o.key.clear()), "Key"),
+            (edit(&op, |o| o.region.clear()), "Region"),
+            (edit(&op, |o| o.content_length = Some(5)), "ContentLength"),
+            (edit(&op, |o| o.storage_class = s("COLD")), "StorageClass"),
+            (edit(&op, |o| o.acl = s("public")), "ACL"),
+            (
+                edit(&op, |o| o.content_md5 = s("not base64!")),
+                "ContentMD5",
+            ),
+            (edit(&op, |o| o.content_md5 = s("aGVsbG8=")), "ContentMD5"),
+            (
+                edit(&op, |o| o.content_type = s("a\nb")),
+                "Headers[Content-Type]",
+            ),
+            (
+                edit(&op, |o| o.grant_write_acp = s("\0")),
+                "Headers[x-cos-grant-write-acp]",
+            ),
+            (edit(&op, |o| o.metadata = dup), "Metadata[x-cos-meta-A]"),
+        ]);
+
+        let ok = Response::new(200)
+            .with_header("ETag", "\"5d41\"")
+            .with_header("x-cos-hash-crc64ecma", "123")
+            .with_header("x-cos-version-id", "v2");
+        let out = op.parse(ok).expect("200");
+        let got = (out.etag, out.crc64, out.version_id);
+        assert_eq!(got, (s("\"5d41\""), Some(123), s("v2")));
+        let out = op.parse(Response::new(200)).expect("bare 200");
+        assert_eq!((out.etag, out.crc64, out.version_id), (None, None, None));
+        let body = "<Error><Code>EntityTooLarge</Code><Message>m</Message></Error>";
+        let err = service(op.parse(Response::new(400).with_body(body)));
+        assert_eq!(err, (400, "EntityTooLarge".into()));
+    }
+
+    #[test]
+    fn delete_object() {
+        let op = call!(DeleteObject {
+            key: "1.jpg".into(),
+            version_id: s("v 1")
+        });
+        let req = build(&op);
+        let url = format!("{BASE}/1.jpg?versionId=v%201");
+        assert_eq!((req.method, req.url()), (Method::Delete, url));
+        assert_eq!((req.headers.len(), &req.body), (0, &Body::Empty));
+        fields(vec![(edit(&op, |o| o.key.clear()), "Key")]);
+        let marker = Response::new(204)
+            .with_header("x-cos-delete-marker", "true")
+            .with_header("x-cos-version-id", "m1");
+        let out = op.parse(marker).expect("204");
+        assert_eq!((out.delete_marker, out.version_id), (true, s("m1")));
+        let out = op.parse(Response::new(204)).expect("plain 204");
+        assert_eq!((out.delete_marker, out.version_id), (false, None));
+        let bad = Response::new(204).with_header("x-cos-delete-marker", "yes");
+        assert_eq!(parse_error(op.parse(bad)), Some("DeleteObject"));
+        assert_eq!(service(op.parse(Response::new(404))).0, 404);
+    }
+
+    fn multi(keys: &[(&str, Option<&str>)]) -> DeleteMultipleObject {
+        let object = |(k, v): &(&str, Option<&str>)| ObjectToDelete {
+            key: (*k).into(),
+            version_id: v.map(Into::into),
+        };
+        call!(DeleteMultipleObject {
+            objects: keys.iter().map(object).collect()
+        })
+    }
+
+    #[test]
+    fn delete_multiple_request() {
+        let keys = [
+            ("example-object-1.jpg", None),
+            ("example-object-2.jpg", None),
+        ];
+        let op = DeleteMultipleObject {
+            quiet: true,
+            ..multi(&keys)
+        };
+        let req = build(&op);
+        let body = "<Delete><Quiet>true</Quiet>\
+            <Object><Key>example-object-1.jpg</Key></Object>\
+            <Object><Key>example-object-2.jpg</Key></Object></Delete>";
+        let url = format!("{BASE}/?delete");
+        assert_eq!((req.method, req.url()), (Method::Post, url));
+        assert_eq!(req.body, Body::Bytes(body.into()));
+        let md5 = crate::ops::content_md5(body.as_bytes());
+        let want = headers(&[("Content-Type", "application/xml"), ("Content-MD5", &md5)]);
+        assert_eq!(req.headers, want);
+        assert!(op.is_idempotent());
+        assert_eq!((op.bucket(), op.key()), (Some(BUCKET), None));
+
+        // Versions, and keys that need escaping, come back out of the XML reader unchanged.
+        let key = "a<&>\"' b\r\n\t中";
+        let req = build(&multi(&[(key, None), ("k", Some("MTg0"))]));
+        let Body::Bytes(bytes) = &req.body else {
+            panic!("a bytes body")
+        };
+        let root = xml::parse("T", bytes).expect("well-formed");
+        assert_eq!(root.text_of("Quiet"), s("false"));
+        let object = |o: &xml::Element| (o.text_of("Key"), o.text_of("VersionId"));
+        let objects: Vec<_> = root.children_named("Object").map(object).collect();
+        assert_eq!(objects, [(s(key), None), (s("k"), s("MTg0"))]);
+
+        let many = vec![("k", None); MAX_DELETE_OBJECTS + 1];
+        fields(vec![
+            (multi(&many[..MAX_DELETE_OBJECTS]), "OK"),
+            (multi(&many), "Objects"),
+            (multi(&[]), "Objects"),
+            (
+                multi(&[("a", None), ("b", None), ("c", None), ("", None)]),
+                "Objects[3].Key",
+            ),
+            (multi(&[("a\u{1}b", None)]), "Objects[0].Key"),
+            (multi(&[("a\u{ffff}", None)]), "Objects[0].Key"),
+            (
+                multi(&[("a", None), ("b", Some(""))]),
+                "Objects[1].VersionId",
+            ),
+            (edit(&multi(&[("a", None)]), |o| o.bucket.clear()), "Bucket"),
+        ]);
+    }
+
+    #[test]
+    fn delete_multiple_parse() {
+        let op = multi(&[("a", None)]);
+        // The delete-objects-result-partial-error sample.
+        let body = "<DeleteResult>\n\t<Deleted>\n\t\t<Key>example-object-1.jpg</Key>\n\
+            \t\t<DeleteMarker>true</DeleteMarker>\n\
+            \t\t<DeleteMarkerVersionId>MTg0NDUx</DeleteMarkerVersionId>\n\t</Deleted>\n\
+            \t<Deleted>\n\t\t<Key>example-object-2.jpg</Key>\n\
+            \t\t<VersionId>MTg0NDUy</VersionId>\n\t</Deleted>\n\
+            \t<Error>\n\t\t<Key>example-object-4.jpg</Key>\n\
+            \t\t<VersionId>MTg0NDU0</VersionId>\n\t\t<Code>PathConflict</Code>\n\
+            \t\t<Message>Path conflict.</Message>\n\t</Error>\n</DeleteResult>";
+        let response = Response::new(200).with_header("x-cos-request-id", "r");
+        let out = op.parse(response.with_body(body)).expect("200");
+        assert_eq!(out.meta.request_id, s("r"));
+        let first = DeletedObject {
+            key: "example-object-1.jpg".into(),
+            delete_marker: Some(true),
+            delete_marker_version_id: s("MTg0NDUx"),
+            version_id: None,
+        };
+        let second = DeletedObject {
+            key: "example-object-2.jpg".into(),
+            version_id: s("MTg0NDUy"),
+            ..DeletedObject::default()
+        };
+        assert_eq!(out.deleted, [first, second]);
+        let error = DeleteError {
+            key: "example-object-4.jpg".into(),
+            version_id: s("MTg0NDU0"),
+            code: "PathConflict".into(),
+            message: "Path conflict.".into(),
+        };
+        assert_eq!(out.error, [error]);
+        let quiet = op.parse(Response::new(200).with_body("<DeleteResult/>"));
+        let quiet = quiet.expect("quiet mode, nothing failed");
+        assert!(quiet.deleted.is_empty() && quiet.error.is_empty());
+        let body = "<Error><Code>MalformedXML</Code></Error>";
+        let err = service(op.parse(Response::new(200).with_body(body)));
+        assert_eq!(err, (200, "MalformedXML".into()));
+        for bad in [
+            "<DeleteResult><Deleted><DeleteMarker>true</DeleteMarker></Deleted></DeleteResult>",
+            "<DeleteResult><Deleted><Key>k</Key><DeleteMarker>1</DeleteMarker></Deleted>\
+            </DeleteResult>",
+            "<DeleteResult><Deleted>",
+            "<ListBucketResult/>",
+            "",
+        ] {
+            let result = op.parse(Response::new(200).with_body(bad));
+            assert_eq!(parse_error(result), Some("DeleteMultipleObjects"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn put_object_copy_request() {
+        let op = call!(PutObjectCopy {
+            key: "copy.jpg".into(),
+            copy_source: "src-1250000000.cos.ap-beijing.myqcloud.com/d/2 .jpg?versionId=v1".into(),
+            metadata_directive: s("Replaced"),
+            copy_source_if_modified_since: s(DATE),
+            copy_source_if_unmodified_since: s(DATE),
+            copy_source_if_match: s("\"e1\""),
+            copy_source_if_none_match: s("\"e2\""),
+            cache_control: s("no-cache"),
+            content_type: s("image/jpeg"),
+            storage_class: s("ARCHIVE"),
+            acl: s("private"),
+            grant_read_acp: s("id=\"x\""),
+            metadata: vec![("x-cos-meta-k".into(), "v".into())],
+        });
+        let req = build(&op);
+        let url = format!("{BASE}/copy.jpg");
+        assert_eq!(
+            (req.method, req.url(), &req.body),
+            (Method::Put, url, &Body::Empty)
+        );
+        let source = "src-1250000000.cos.ap-beijing.myqcloud.com/d/2%20.jpg?versionId=v1";
+        let want = headers(&[
+            ("x-cos-copy-source", source),
+            ("x-cos-metadata-directive", "Replaced"),
+            ("x-cos-copy-source-If-Modified-Since", DATE),
+            ("x-cos-copy-source-If-Unmodified-Since", DATE),
+            ("x-cos-copy-source-If-Match", "\"e1\""),
+            ("x-cos-copy-source-If-None-Match", "\"e2\""),
+            ("Cache-Control", "no-cache"),
+            ("Content-Type", "image/jpeg"),
+            ("x-cos-storage-class", "ARCHIVE"),
+            ("x-cos-acl", "private"),
+            ("x-cos-grant-read-acp", "id=\"x\""),
+            ("x-cos-meta-k", "v"),
+        ]);
+        assert_eq!(req.headers, want);
+        assert!(op.is_idempotent());
+        assert_eq!((op.bucket(), op.key()), (Some(BUCKET), Some("copy.jpg")));
+        let no_bucket = "src.cos.ap-beijing.myqcloud.com/k";
+        fields(vec![
+            (edit(&op, |o| o.key.clear()), "Key"),
+            (edit(&op, |o| o.copy_source.clear()), "CopySource"),
+            (
+                edit(&op, |o| o.copy_source = no_bucket.into()),
+                "CopySource",
+            ),
+            (
+                edit(&op, |o| o.metadata_directive = s("replace")),
+                "MetadataDirective",
+            ),
+            (
+                edit(&op, |o| o.storage_class = s("GLACIER")),
+                "StorageClass",
+            ),
+            (
+                edit(&op, |o| o.copy_source_if_match = s("\n")),
+                "Headers[x-cos-copy-source-If-Match]",
+            ),
+            (
+                edit(&op, |o| o.copy_source_if_modified_since = s("now")),
+                "CopySourceIfModifiedSince",
+            ),
+            (edit(&op, |o| o.acl = s("x")), "ACL"),
+        ]);
+    }
+
+    #[test]
+    fn put_object_copy_parse() {
+        let op = call!(PutObjectCopy { key: "k".into() });
+        // The put-object-copy sample: CRLF line endings and a declaration.
+        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n<CopyObjectResult>\r\n\
+            \t<ETag>\"ee8de918d05640145b18f70f4c3aa602\"</ETag>\r\n\
+            \t<CRC64>16749565679157681890</CRC64>\r\n\
+            \t<LastModified>2020-04-10T18:20:30Z</LastModified>\r\n</CopyObjectResult>";
+        let out = op.parse(Response::new(200).with_body(body)).expect("200");
+        let want = CopyObjectResult {
+            meta: out.meta.clone(),
+            etag: "\"ee8de918d05640145b18f70f4c3aa602\"".into(),
+            crc64: Some(16_749_565_679_157_681_890),
+            last_modified: "2020-04-10T18:20:30Z".into(),
+            version_id: None,
+        };
+        assert_eq!(out, want);
+        // Version and CRC-64 come from the headers when the body has none.
+        let response = Response::new(200)
+            .with_header("x-cos-version-id", "v9")
+            .with_header("x-cos-hash-crc64ecma", "7")
+            .with_body("<CopyObjectResult><ETag>\"e\"</ETag></CopyObjectResult>");
+        let out = op.parse(response).expect("200");
+        assert_eq!((out.version_id, out.crc64), (s("v9"), Some(7)));
+        // A copy that fails midway is a 200 carrying an error document.
+        let body = "<Error><Code>InternalError</Code><Message>m</Message>\
+            <RequestId>r1</RequestId></Error>";
+        let err = op
+            .parse(Response::new(200).with_body(body))
+            .expect_err("error");
+        let e = err.service().expect("service error");
+        assert_eq!((e.status, e.code.as_str()), (200, "InternalError"));
+        assert_eq!(e.request_id, s("r1"));
+        for bad in [
+            "<CopyObjectResult><LastModified>t</LastModified></CopyObjectResult>",
+            "<CopyObjectResult><ETag>e</ETag><CRC64>x</CRC64></CopyObjectResult>",
+            "<CopyPartResult><ETag>e</ETag></CopyPartResult>",
+        ] {
+            let result = op.parse(Response::new(200).with_body(bad));
+            assert_eq!(parse_error(result), Some("PutObjectCopy"), "{bad}");
+        }
+        let body = "<Error><Code>PreconditionFailed</Code></Error>";
+        assert_eq!(service(op.parse(Response::new(412).with_body(body))).0, 412);
+    }
+}
