@@ -18,6 +18,7 @@
 //! with `/` kept, as the Node SDK writes it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::credential::Credentials;
 use crate::encode::{encode_into, encode_path_into};
@@ -69,8 +70,9 @@ pub enum Body {
     /// No body.
     #[default]
     Empty,
-    /// A body held in memory (XML documents, small objects).
-    Bytes(Vec<u8>),
+    /// A body held in memory (XML documents, small objects), shared so that building the
+    /// request again (a retry) never copies it.
+    Bytes(Arc<[u8]>),
     /// A body the caller streams, of exactly `length` bytes.
     Stream {
         /// The number of bytes the caller will send.
@@ -91,6 +93,18 @@ impl Body {
     /// Whether the body is empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Self {
+        Body::Bytes(bytes.into())
+    }
+}
+
+impl From<&[u8]> for Body {
+    fn from(bytes: &[u8]) -> Self {
+        Body::Bytes(bytes.into())
     }
 }
 
@@ -116,7 +130,9 @@ pub struct Request {
     /// Query parameters in the order they are written; an empty value is written as a bare
     /// name (`?acl`).
     pub query: Vec<(String, String)>,
-    /// Headers other than `Host`, which comes from [`Target::host`].
+    /// Headers other than `Host`, which comes from [`Target::host`]. A request with a body
+    /// carries its `Content-Length` here (signed); the driver sends exactly that many bytes
+    /// and adds no second one.
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Body,

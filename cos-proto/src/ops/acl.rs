@@ -520,7 +520,12 @@ mod tests {
             let body = body_of(&req);
             assert_eq!(strip(xml::parse("T", body).expect("body")), expected);
             let md5 = super::super::content_md5(body);
-            let want = pairs([("Content-Type", "application/xml"), ("Content-MD5", &md5)]);
+            let len = body.len().to_string();
+            let want = pairs([
+                ("Content-Type", "application/xml"),
+                ("Content-MD5", &md5),
+                ("Content-Length", &len),
+            ]);
             assert_eq!(req.headers, want);
         }
     }

@@ -139,7 +139,40 @@ pub fn content_md5(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(bytes))
 }
 
-/// Sets an XML request body with its `Content-Type` and `Content-MD5`.
+/// Sets the request body and its headers: `Content-Length` (always — the one place it is
+/// added, and it is signed), and `Content-MD5` when given. `content_length`, when the caller
+/// gave one, must equal the body's length; `content_md5` must be the base64 of 16 bytes.
+pub(crate) fn set_body(
+    req: &mut Request,
+    body: &Body,
+    content_length: Option<u64>,
+    content_md5: Option<&str>,
+) -> Result<()> {
+    let length = body.len();
+    if let Some(given) = content_length.filter(|&n| n != length) {
+        return Err(Error::invalid(
+            "ContentLength",
+            format!("is {given} but the body has {length} bytes"),
+        ));
+    }
+    if let Some(md5) = content_md5 {
+        let digest = base64::engine::general_purpose::STANDARD.decode(md5);
+        if !digest.is_ok_and(|d| d.len() == 16) {
+            return Err(Error::invalid(
+                "ContentMD5",
+                "must be the base64 of a 16-byte MD5 digest",
+            ));
+        }
+        req.headers
+            .push((header::CONTENT_MD5.to_owned(), md5.to_owned()));
+    }
+    req.headers
+        .push((header::CONTENT_LENGTH.to_owned(), length.to_string()));
+    req.body = body.clone();
+    Ok(())
+}
+
+/// Sets an XML request body with its `Content-Type`, `Content-MD5` and `Content-Length`.
 pub(crate) fn set_xml_body(req: &mut Request, body: Vec<u8>) {
     req.headers.push((
         header::CONTENT_TYPE.to_owned(),
@@ -147,7 +180,9 @@ pub(crate) fn set_xml_body(req: &mut Request, body: Vec<u8>) {
     ));
     req.headers
         .push((header::CONTENT_MD5.to_owned(), content_md5(&body)));
-    req.body = Body::Bytes(body);
+    req.headers
+        .push((header::CONTENT_LENGTH.to_owned(), body.len().to_string()));
+    req.body = Body::from(body);
 }
 
 /// Checks the status and reads the XML body, whose root must be `root`. A 2xx response

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::bucket::acl_headers;
 use super::{
     ObjectHeaders, Operation, bucket_target, copy_source_header, opt_header, parse_xml,
-    require_key, set_xml_body, user_metadata,
+    require_key, set_body, set_xml_body, user_metadata,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -452,26 +452,13 @@ impl Operation for PutObject {
 
     fn to_request(&self, endpoint: &Endpoint) -> Result<Request> {
         let mut req = self.request(endpoint, Method::Put)?;
-        let length = self.body.len();
-        if let Some(given) = self.content_length
-            && given != length
-        {
-            let why = format!("is {given} but the body has {length} bytes");
-            return Err(Error::invalid("ContentLength", why));
-        }
-        if let Some(md5) = &self.content_md5 {
-            let digest = base64::engine::general_purpose::STANDARD.decode(md5);
-            if !digest.is_ok_and(|d| d.len() == 16) {
-                let why = "must be the base64 of a 16-byte MD5 digest";
-                return Err(Error::invalid("ContentMD5", why));
-            }
-            req.headers
-                .push((header::CONTENT_MD5.to_owned(), md5.clone()));
-        }
-        req.headers
-            .push((header::CONTENT_LENGTH.to_owned(), length.to_string()));
+        set_body(
+            &mut req,
+            &self.body,
+            self.content_length,
+            self.content_md5.as_deref(),
+        )?;
         self.stored_headers(&mut req)?;
-        req.body = self.body.clone();
         Ok(req)
     }
 
@@ -1099,7 +1086,7 @@ mod tests {
             storage_class: s("standard_ia"),
             metadata: vec![("author".into(), "ann".into())],
             content_md5: s("XUFAKrxLKna5cZ2REBfFkg=="),
-            body: Body::Bytes(b"hello!".to_vec()),
+            body: Body::from(b"hello!".to_vec()),
         });
         let req = build(&op);
         let url = format!("{BASE}/a/%E4%B8%AD.txt");
@@ -1120,7 +1107,7 @@ mod tests {
             ("x-cos-meta-author", "ann"),
         ]);
         assert_eq!(req.headers, want);
-        assert_eq!(req.body, Body::Bytes(b"hello!".to_vec()));
+        assert_eq!(req.body, Body::from(b"hello!".to_vec()));
         assert!(op.is_idempotent());
         let body = Body::Stream { length: 1 << 33 };
         let req = build(&call!(PutObject {
@@ -1222,9 +1209,14 @@ mod tests {
             <Object><Key>example-object-2.jpg</Key></Object></Delete>";
         let url = format!("{BASE}/?delete");
         assert_eq!((req.method, req.url()), (Method::Post, url));
-        assert_eq!(req.body, Body::Bytes(body.into()));
+        assert_eq!(req.body, Body::from(body.as_bytes()));
         let md5 = crate::ops::content_md5(body.as_bytes());
-        let want = headers(&[("Content-Type", "application/xml"), ("Content-MD5", &md5)]);
+        let len = body.len().to_string();
+        let want = headers(&[
+            ("Content-Type", "application/xml"),
+            ("Content-MD5", &md5),
+            ("Content-Length", &len),
+        ]);
         assert_eq!(req.headers, want);
         assert!(op.is_idempotent());
         assert_eq!((op.bucket(), op.key()), (Some(BUCKET), None));
