@@ -46,6 +46,7 @@ pub mod encode;
 pub mod endpoint;
 pub mod error;
 pub mod header;
+mod hmac_sha1;
 pub mod http;
 pub mod ops;
 pub mod presign;

@@ -18,15 +18,11 @@ use std::ops::Range;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hmac::{Hmac, KeyInit, Mac};
-use sha1::{Digest, Sha1};
-
 use crate::credential::{Credentials, Secret};
 use crate::encode::{self, encode_into, encode_lower_into};
 use crate::error::{Error, Result};
 use crate::header;
-
-type HmacSha1 = Hmac<Sha1>;
+use crate::hmac_sha1::{HmacKey, sha1};
 
 /// How long a signature is valid when the caller does not say (the seed's `Expires` default).
 pub const DEFAULT_EXPIRES_SECS: u64 = 900;
@@ -404,7 +400,7 @@ pub struct StringToSign {
 impl StringToSign {
     /// The string to sign for `format_string` within `key_time`.
     pub fn new(key_time: &str, format_string: &str) -> Self {
-        let digest = Sha1::digest(format_string.as_bytes());
+        let digest = sha1(format_string.as_bytes());
         let mut sts = StringToSign {
             buf: [0; 96],
             len: 0,
@@ -447,7 +443,7 @@ pub struct SignKey {
     key_time: KeyTime,
     key_time_text: String,
     hex: [u8; 40],
-    mac: HmacSha1,
+    mac: HmacKey,
 }
 
 impl SignKey {
@@ -456,10 +452,10 @@ impl SignKey {
         let key_time_text = key_time.to_string();
         let mut hex = [0u8; 40];
         hex_lower(
-            &hmac_sha1(secret_key.expose().as_bytes(), key_time_text.as_bytes()),
+            &HmacKey::new(secret_key.expose().as_bytes()).sign(key_time_text.as_bytes()),
             &mut hex,
         );
-        let mac = keyed(&hex);
+        let mac = HmacKey::new(&hex);
         SignKey {
             key_time,
             key_time_text,
@@ -480,10 +476,11 @@ impl SignKey {
 
     /// Signs `string_to_sign`, returning the 40 hex characters of `q-signature`.
     pub fn signature(&self, string_to_sign: &StringToSign) -> [u8; 40] {
-        let mut mac = self.mac.clone();
-        mac.update(&string_to_sign.buf[..string_to_sign.len]);
         let mut out = [0u8; 40];
-        hex_lower(&mac.finalize().into_bytes(), &mut out);
+        hex_lower(
+            &self.mac.sign(&string_to_sign.buf[..string_to_sign.len]),
+            &mut out,
+        );
         out
     }
 }
@@ -495,17 +492,6 @@ impl fmt::Debug for SignKey {
             .field("hex", &"<redacted>")
             .finish()
     }
-}
-
-fn keyed(key: &[u8]) -> HmacSha1 {
-    // HMAC accepts keys of any length, so this cannot fail.
-    <HmacSha1 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!())
-}
-
-fn hmac_sha1(key: &[u8], msg: &[u8]) -> [u8; 20] {
-    let mut mac = keyed(key);
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
 }
 
 fn hex_lower(bytes: &[u8], out: &mut [u8]) {
@@ -760,6 +746,7 @@ impl GetAuthorization {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha1::Digest;
 
     fn signer() -> Signer {
         Signer::new(Credentials::new("AKIDtest", "secretkey").expect("valid"))
@@ -828,7 +815,7 @@ mod tests {
         assert_eq!(st.canonical.url_param_list(), "partnumber;uploadid");
         let expected_sts = format!(
             "sha1\n1700000000;1700000900\n{}\n",
-            hex_of(&Sha1::digest(st.canonical.format_string().as_bytes()))
+            hex_of(&sha1::Sha1::digest(st.canonical.format_string().as_bytes()))
         );
         assert_eq!(st.string_to_sign.as_str(), expected_sts);
         assert_eq!(
@@ -851,6 +838,14 @@ mod tests {
         assert_eq!(st.authorization.signature(), sig);
         assert_eq!(st.authorization.key_time(), "1700000000;1700000900");
         assert_eq!(signer().sign(&req, kt), Ok(st.authorization));
+    }
+
+    /// HMAC-SHA1 by the RustCrypto `hmac` crate: an independent check of our own.
+    fn hmac_sha1(key: &[u8], msg: &[u8]) -> Vec<u8> {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).expect("any key");
+        mac.update(msg);
+        mac.finalize().into_bytes().to_vec()
     }
 
     fn hex_of(bytes: &[u8]) -> String {
