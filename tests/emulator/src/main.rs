@@ -94,7 +94,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
             "--listen" => {
                 let addr: SocketAddr = value()?
                     .parse()
-                    .map_err(|_| format!("--listen: not an IP:PORT address"))?;
+                    .map_err(|_| "--listen: not an IP:PORT address".to_string())?;
                 builder = builder.listen(addr);
             }
             "--data-dir" => builder = builder.data_dir(value()?),

@@ -553,17 +553,17 @@ fn load(dir: &Path) -> io::Result<BTreeMap<String, BucketEntry>> {
             let newer = objects
                 .get(&meta.key)
                 .is_none_or(|old| old.meta.id < meta.id);
-            if newer {
-                if let Some(old) = objects.insert(
+            if newer
+                && let Some(old) = objects.insert(
                     meta.key.clone(),
                     ObjectEntry {
                         meta,
                         blob: Blob::File(data),
                     },
-                ) {
-                    let _ = fs::remove_file(odir.join(format!("{}.json", old.meta.id)));
-                    let _ = fs::remove_file(odir.join(format!("{}.data", old.meta.id)));
-                }
+                )
+            {
+                let _ = fs::remove_file(odir.join(format!("{}.json", old.meta.id)));
+                let _ = fs::remove_file(odir.join(format!("{}.data", old.meta.id)));
             }
         }
         out.insert(meta.name.clone(), BucketEntry { meta, objects });

@@ -125,10 +125,10 @@ pub(crate) fn get_bucket(shared: &Shared, ctx: &Ctx, bucket: &str) -> Result<Rep
             rest.find(d)
                 .map(|i| format!("{prefix}{}", &rest[..i + d.len()]))
         });
-        if let Some(cp) = &group {
-            if cp.as_str() <= marker || common_prefixes.last() == Some(cp) {
-                return true;
-            }
+        if let Some(cp) = &group
+            && (cp.as_str() <= marker || common_prefixes.last() == Some(cp))
+        {
+            return true;
         }
         if contents.len() + common_prefixes.len() == max_keys {
             next_marker = Some(last.clone());

@@ -225,10 +225,9 @@ fn check_conditions(ctx: &Ctx, meta: &ObjectMeta) -> Result<Option<Reply>, CosEr
     } else if let Some(since) = ctx
         .header(header::IF_UNMODIFIED_SINCE)
         .and_then(parse_http_date)
+        && meta.last_modified > since
     {
-        if meta.last_modified > since {
-            return Err(failed());
-        }
+        return Err(failed());
     }
     let not_modified = || {
         Reply::new(304)
@@ -242,10 +241,9 @@ fn check_conditions(ctx: &Ctx, meta: &ObjectMeta) -> Result<Option<Reply>, CosEr
     } else if let Some(since) = ctx
         .header(header::IF_MODIFIED_SINCE)
         .and_then(parse_http_date)
+        && meta.last_modified <= since
     {
-        if meta.last_modified <= since {
-            return Ok(Some(not_modified()));
-        }
+        return Ok(Some(not_modified()));
     }
     Ok(None)
 }
