@@ -1,0 +1,125 @@
+//! The calls: dispatch by operation, the ACL check for anonymous callers, and helpers the
+//! handlers share.
+
+use std::io::Read;
+
+use base64::Engine;
+use md5::{Digest, Md5};
+
+use crate::Shared;
+use crate::auth::Caller;
+use crate::error::CosError;
+use crate::reply::Reply;
+use crate::route::Ctx;
+
+pub(crate) mod acl;
+pub(crate) mod bucket;
+pub(crate) mod object;
+
+/// The largest XML request body read (1 MiB).
+pub(crate) const MAX_XML_BODY: usize = 1 << 20;
+
+/// Runs the call `ctx` names.
+pub(crate) fn dispatch(
+    shared: &Shared,
+    ctx: &Ctx,
+    caller: &Caller,
+    body: &mut dyn Read,
+) -> Result<Reply, CosError> {
+    if *caller == Caller::Anonymous {
+        acl::check_anonymous(shared, ctx)?;
+    }
+    let bucket = ctx.bucket.as_deref().unwrap_or_default();
+    match ctx.op {
+        "GetService" => bucket::get_service(shared, ctx),
+        "PutBucket" => bucket::put_bucket(shared, ctx, bucket),
+        "HeadBucket" => bucket::head_bucket(shared, bucket),
+        "DeleteBucket" => bucket::delete_bucket(shared, bucket),
+        "GetBucket" => bucket::get_bucket(shared, ctx, bucket),
+        "GetBucketLocation" => bucket::get_bucket_location(shared, bucket),
+        "DeleteMultipleObject" => bucket::delete_multiple(shared, ctx, bucket, body),
+        "GetBucketAcl" => acl::get_bucket_acl(shared, bucket),
+        "PutBucketAcl" => acl::put_bucket_acl(shared, ctx, bucket, body),
+        "GetObjectAcl" => acl::get_object_acl(shared, bucket, &ctx.key),
+        "PutObjectAcl" => acl::put_object_acl(shared, ctx, bucket, body),
+        "PutObject" => object::put_object(shared, ctx, bucket, body),
+        "GetObject" => object::get_object(shared, ctx, bucket, false),
+        "HeadObject" => object::get_object(shared, ctx, bucket, true),
+        "DeleteObject" => object::delete_object(shared, bucket, &ctx.key),
+        "PutObjectCopy" => object::put_object_copy(shared, ctx, caller, bucket),
+        "Unknown" => Err(CosError::new(
+            405,
+            "MethodNotAllowed",
+            format!("{} is not allowed on this resource.", ctx.method),
+        )),
+        other => Err(CosError::new(
+            501,
+            "NotImplemented",
+            format!("{other} is not implemented by the emulator yet."),
+        )),
+    }
+}
+
+/// Reads an XML request body of at most [`MAX_XML_BODY`] bytes, checking `Content-MD5`
+/// when it is sent.
+pub(crate) fn read_xml_body(ctx: &Ctx, body: &mut dyn Read) -> Result<Vec<u8>, CosError> {
+    let mut buf = Vec::new();
+    body.take(MAX_XML_BODY as u64 + 1)
+        .read_to_end(&mut buf)
+        .map_err(|_| CosError::new(400, "IncompleteBody", "The request body ended early."))?;
+    if buf.len() > MAX_XML_BODY {
+        return Err(CosError::new(
+            400,
+            "EntityTooLarge",
+            format!("An XML request body may hold at most {MAX_XML_BODY} bytes."),
+        ));
+    }
+    if let Some(expected) = content_md5(ctx)? {
+        let got: [u8; 16] = Md5::digest(&buf).into();
+        if got != expected {
+            return Err(bad_digest());
+        }
+    }
+    Ok(buf)
+}
+
+/// The `Content-MD5` header decoded, if sent; `InvalidDigest` if it is not base64 of 16
+/// bytes.
+pub(crate) fn content_md5(ctx: &Ctx) -> Result<Option<[u8; 16]>, CosError> {
+    let Some(value) = ctx.header(cos_proto::header::CONTENT_MD5) else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()
+        .and_then(|b| <[u8; 16]>::try_from(b.as_slice()).ok())
+        .map(Some)
+        .ok_or_else(|| {
+            CosError::new(
+                400,
+                "InvalidDigest",
+                "The Content-MD5 you specified is not valid.",
+            )
+        })
+}
+
+/// The error for a body whose MD5 is not the one sent.
+pub(crate) fn bad_digest() -> CosError {
+    CosError::new(
+        400,
+        "BadDigest",
+        "The Content-MD5 you specified did not match what we received.",
+    )
+}
+
+/// Parses an XML body whose root must be `root`; `MalformedXML` otherwise.
+pub(crate) fn parse_xml(body: &[u8], root: &str) -> Result<cos_proto::xml::Element, CosError> {
+    let doc = cos_proto::xml::parse("request", body)
+        .map_err(|_| CosError::malformed_xml("The XML you provided was not well-formed."))?;
+    if doc.name != root {
+        return Err(CosError::malformed_xml(format!(
+            "The XML document must be a <{root}>."
+        )));
+    }
+    Ok(doc)
+}

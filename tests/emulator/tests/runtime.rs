@@ -1,0 +1,247 @@
+//! Persistence across restarts, fault injection with request counts, and the binary.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{BUCKET, Harness, SECRET_ID, SECRET_KEY};
+use cos_emulator::{Emulator, FaultAction, FaultRule, Trigger};
+use cos_proto::Method;
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cos-emulator-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn data_dir_survives_a_restart() {
+    let dir = temp_dir("persist");
+    {
+        let h = Harness::with(Emulator::builder().data_dir(&dir));
+        h.put(
+            "a/1",
+            b"one",
+            &[("Content-Type", "text/plain"), ("x-cos-meta-m", "v")],
+        );
+        h.put(
+            "a/1",
+            b"one again",
+            &[("Content-Type", "text/plain"), ("x-cos-meta-m", "v")],
+        );
+        h.put("pub", b"p", &[("x-cos-acl", "public-read")]);
+        h.put("gone", b"g", &[]);
+        h.send(h.req(Method::Delete, "gone"));
+        let req = cos_proto::Request::new(Method::Put, h.target_for("made-1250000000"), "")
+            .with_header("x-cos-acl", "public-read");
+        assert_eq!(h.send(req).status, 200);
+    }
+    let h = Harness::with(Emulator::builder().data_dir(&dir));
+    let get = h.get("a/1", &[]);
+    assert_eq!(
+        (get.body.as_slice(), get.header("content-type")),
+        (&b"one again"[..], Some("text/plain"))
+    );
+    assert_eq!(get.header("x-cos-meta-m"), Some("v"));
+    assert_eq!(
+        get.header("etag"),
+        Some(common::etag_of(b"one again").as_str())
+    );
+    h.get("gone", &[]).assert_error(404, "NoSuchKey");
+    assert_eq!(h.send_raw(&h.req(Method::Get, "pub")).body, b"p");
+    let head = h.send(cos_proto::Request::new(
+        Method::Head,
+        h.target_for("made-1250000000"),
+        "",
+    ));
+    assert_eq!(head.status, 200);
+    let list = h.send(h.req(Method::Get, ""));
+    assert!(list.text().contains("<Key>a/1</Key>") && list.text().contains("<Key>pub</Key>"));
+    assert!(!list.text().contains("gone"));
+    // Nothing but the current files stays on disk.
+    let files = std::fs::read_dir(dir.join("buckets").join(BUCKET).join("objects"))
+        .expect("objects dir")
+        .count();
+    assert_eq!(files, 4);
+    drop(h);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn faults_fire_as_configured_and_requests_are_counted() {
+    let h = Harness::with(Emulator::builder().fault(FaultRule::new(
+        "PutObject",
+        Trigger::Nth(2),
+        FaultAction::SlowDown,
+    )));
+    assert_eq!(h.put("k", b"1", &[]).status, 200);
+    h.put("k", b"2", &[]).assert_error(503, "SlowDown");
+    assert_eq!(h.put("k", b"3", &[]).status, 200);
+    assert_eq!(h.get("k", &[]).body, b"3");
+    assert_eq!((h.emu.count("PutObject"), h.emu.count("GetObject")), (3, 1));
+    assert_eq!(h.emu.faults_fired(), 1);
+
+    h.emu.add_fault(FaultRule::new(
+        "GetObject",
+        Trigger::FirstN(2),
+        FaultAction::InternalError,
+    ));
+    h.get("k", &[]).assert_error(500, "InternalError");
+    h.get("k", &[]).assert_error(500, "InternalError");
+    assert_eq!(h.get("k", &[]).status, 200);
+    h.emu.clear_faults();
+
+    h.emu.add_fault(FaultRule::new(
+        "*",
+        Trigger::Always,
+        FaultAction::Delay(Duration::from_millis(150)),
+    ));
+    let start = Instant::now();
+    assert_eq!(h.get("k", &[]).status, 200);
+    assert!(start.elapsed() >= Duration::from_millis(150));
+    h.emu.clear_faults();
+    assert_eq!(h.emu.counts().get("GetObject"), Some(&5));
+    h.emu.reset_counts();
+    assert_eq!(h.emu.count("GetObject"), 0);
+
+    // The same seed fails the same requests.
+    let pattern = |seed| {
+        let h = Harness::with(Emulator::builder().fault_seed(seed).fault(FaultRule::new(
+            "HeadObject",
+            Trigger::Probability(0.5),
+            FaultAction::InternalError,
+        )));
+        h.put("k", b"x", &[]);
+        (0..16)
+            .map(|_| h.send(h.req(Method::Head, "k")).status)
+            .collect::<Vec<_>>()
+    };
+    let a = pattern(42);
+    assert_eq!(a, pattern(42));
+    assert!(a.contains(&500) && a.contains(&200), "{a:?}");
+}
+
+#[test]
+fn connections_break_mid_body() {
+    let h = Harness::new();
+    let body = vec![7u8; 256 * 1024];
+    h.put("big", &body, &[]);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let url = format!("{}/{BUCKET}/big", h.emu.url());
+    h.send(
+        h.req(Method::Put, "")
+            .with_query("acl", "")
+            .with_header("x-cos-acl", "public-read-write"),
+    );
+
+    h.emu.add_fault(FaultRule::new(
+        "GetObject",
+        Trigger::Nth(1),
+        FaultAction::ResetMidBody,
+    ));
+    let result = agent
+        .get(&url)
+        .call()
+        .and_then(|mut r| r.body_mut().with_config().limit(1 << 20).read_to_vec());
+    assert!(result.is_err(), "the download must fail mid-body");
+    assert_eq!(
+        agent
+            .get(&url)
+            .call()
+            .expect("next GET")
+            .body_mut()
+            .read_to_vec()
+            .expect("body")
+            .len(),
+        body.len()
+    );
+
+    h.emu.add_fault(FaultRule::new(
+        "PutObject",
+        Trigger::Nth(1),
+        FaultAction::ResetMidBody,
+    ));
+    let result = agent.put(&format!("{url}2")).send(&body[..]);
+    assert!(result.is_err(), "the upload must fail");
+    assert_eq!(h.get("big2", &[]).status, 404);
+    assert_eq!(h.put("big2", &body, &[]).status, 200);
+    assert_eq!(h.emu.count("PutObject"), 3);
+}
+
+#[test]
+fn the_binary_serves_and_documents_its_options() {
+    let exe = env!("CARGO_BIN_EXE_cos-emulator");
+    let help = Command::new(exe).arg("--help").output().expect("runs");
+    let text = String::from_utf8_lossy(&help.stdout);
+    for option in [
+        "--listen",
+        "--data-dir",
+        "--secret-id",
+        "--secret-key",
+        "--region",
+        "--bucket",
+        "--fault",
+        "--allowed-skew",
+    ] {
+        assert!(text.contains(option), "{option}");
+    }
+    let bad = Command::new(exe)
+        .args(["--fault", "x"])
+        .output()
+        .expect("runs");
+    assert_eq!(bad.status.code(), Some(2));
+
+    let mut child = Command::new(exe)
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--secret-id",
+            SECRET_ID,
+            "--secret-key",
+            SECRET_KEY,
+        ])
+        .args(["--bucket", BUCKET, "--fault", "GetObject:503:nth=1"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("first line");
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .expect(&line)
+        .to_owned();
+    let emu_client = Harness::new();
+    let endpoint = cos_proto::Endpoint::new()
+        .with_scheme(cos_proto::Scheme::Http)
+        .with_connect_address(&addr)
+        .expect("endpoint");
+    let target = endpoint
+        .target(
+            &cos_proto::Bucket::new(BUCKET).expect("b"),
+            &cos_proto::Region::new("ap-guangzhou").expect("r"),
+        )
+        .expect("target");
+    let mut put = cos_proto::Request::new(Method::Put, target.clone(), "k");
+    put.body = cos_proto::Body::Bytes(b"from the binary".to_vec());
+    assert_eq!(emu_client.send(put).status, 200);
+    emu_client
+        .send(cos_proto::Request::new(Method::Get, target.clone(), "k"))
+        .assert_error(503, "SlowDown");
+    assert_eq!(
+        emu_client
+            .send(cos_proto::Request::new(Method::Get, target, "k"))
+            .body,
+        b"from the binary"
+    );
+    child.kill().expect("kill");
+    let _ = child.wait();
+}
