@@ -152,7 +152,7 @@ impl Harness {
     /// Sends `req` as it is (no signing).
     pub fn send_raw(&self, req: &Request) -> Resp {
         let body = match &req.body {
-            cos_proto::Body::Bytes(b) => b.clone(),
+            cos_proto::Body::Bytes(b) => b.to_vec(),
             _ => Vec::new(),
         };
         self.send_url(
@@ -232,7 +232,7 @@ impl Harness {
         for (n, v) in headers {
             req = req.with_header(*n, *v);
         }
-        req.body = cos_proto::Body::Bytes(body.to_vec());
+        req.body = cos_proto::Body::from(body.to_vec());
         self.send(req)
     }
 
