@@ -303,12 +303,10 @@ impl Operation for PutObjectAcl {
 mod tests {
     use super::*;
     use crate::http::Body;
+    use crate::ops::testing::*;
     use crate::types::{Grant, Grantee, Owner, Permission};
-    use crate::xml::{self, Element};
+    use crate::xml;
 
-    const BUCKET: &str = "examplebucket-1250000000";
-    const REGION: &str = "ap-guangzhou";
-    const BASE: &str = "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
     const OWNER: &str = "qcs::cam::uin/100000000001:uin/100000000001";
     const USER: &str = "qcs::cam::uin/100000000002:uin/100000000002";
     const ALL_USERS: &str = "http://cam.qcloud.com/groups/global/AllUsers";
@@ -353,22 +351,6 @@ mod tests {
         Some(policy)
     }
 
-    fn body_of(req: &Request) -> &[u8] {
-        match &req.body {
-            Body::Bytes(b) => b,
-            other => panic!("expected an in-memory body, got {other:?}"),
-        }
-    }
-
-    /// An element tree without the whitespace-only text between elements.
-    fn strip(mut el: Element) -> Element {
-        if !el.children.is_empty() && el.text.trim().is_empty() {
-            el.text.clear();
-        }
-        el.children = el.children.into_iter().map(strip).collect();
-        el
-    }
-
     fn pairs<const N: usize>(items: [(&str, &str); N]) -> Vec<(String, String)> {
         items.map(|(n, v)| (n.to_owned(), v.to_owned())).to_vec()
     }
@@ -391,27 +373,6 @@ mod tests {
     }
 
     /// A bad-input case: how to spoil a valid call, and the field the error names.
-    type Case<T> = (fn(&mut T), &'static str);
-
-    /// The field named by the error of `op` after `change`.
-    fn bad_field<T: Operation + Clone>(op: &T, change: impl FnOnce(&mut T)) -> String {
-        let mut op = op.clone();
-        change(&mut op);
-        let err = op.to_request(&Endpoint::new()).expect_err("invalid");
-        err.field().unwrap_or_default().to_owned()
-    }
-
-    fn parse_err<T: Operation>(op: &T, response: Response) -> Error {
-        op.parse(response).err().expect("an error")
-    }
-
-    /// The operation of a parse error.
-    fn parse_op(err: &Error) -> Option<&'static str> {
-        match err {
-            Error::Parse { operation, .. } => Some(operation),
-            _ => None,
-        }
-    }
 
     #[test]
     fn get_requests() {

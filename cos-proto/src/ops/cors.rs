@@ -402,20 +402,9 @@ impl Operation for OptionsObject {
 mod tests {
     use super::*;
     use crate::http::Body;
+    use crate::ops::testing::*;
 
-    const BUCKET: &str = "examplebucket-1250000000";
-    const REGION: &str = "ap-guangzhou";
-    const BASE: &str = "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
     const REQUEST_HEADERS: &str = "origin,accept,content-type";
-
-    /// An element tree without the whitespace-only text between elements.
-    fn strip(mut el: Element) -> Element {
-        if !el.children.is_empty() && el.text.trim().is_empty() {
-            el.text.clear();
-        }
-        el.children = el.children.into_iter().map(strip).collect();
-        el
-    }
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| (*s).to_owned()).collect()
@@ -442,13 +431,6 @@ mod tests {
         &mut op.cors_rules[0]
     }
 
-    fn body_of(req: &Request) -> &[u8] {
-        match &req.body {
-            Body::Bytes(b) => b,
-            other => panic!("expected an in-memory body, got {other:?}"),
-        }
-    }
-
     fn options() -> OptionsObject {
         OptionsObject {
             bucket: BUCKET.into(),
@@ -468,27 +450,6 @@ mod tests {
     }
 
     /// A bad-input case: how to spoil a valid call, and the field the error names.
-    type Case<T> = (fn(&mut T), &'static str);
-
-    /// The field named by the error of `op` after `change`.
-    fn bad_field<T: Operation + Clone>(op: &T, change: impl FnOnce(&mut T)) -> String {
-        let mut op = op.clone();
-        change(&mut op);
-        let err = op.to_request(&Endpoint::new()).expect_err("invalid");
-        err.field().unwrap_or_default().to_owned()
-    }
-
-    fn parse_err<T: Operation>(op: &T, response: Response) -> Error {
-        op.parse(response).err().expect("an error")
-    }
-
-    /// The operation of a parse error.
-    fn parse_op(err: &Error) -> Option<&'static str> {
-        match err {
-            Error::Parse { operation, .. } => Some(operation),
-            _ => None,
-        }
-    }
 
     #[test]
     fn get_and_delete_requests() {

@@ -29,6 +29,8 @@ pub mod bucket;
 pub mod cors;
 pub mod multipart;
 pub mod object;
+#[cfg(test)]
+mod testing;
 
 /// One COS call: how to build its request and how to read its response.
 ///
