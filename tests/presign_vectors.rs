@@ -2,14 +2,9 @@
 //! through cos-proto's `getObjectUrl` and compares the URL text exactly with the Node SDK's.
 
 use cos_proto::{Credentials, Endpoint, GetObjectUrl, KeyTime, Signer};
-use cos_tests::{Tally, pairs, read_shared};
+use cos_tests::{VectorCase, pairs, run_vector_file};
 use serde::Deserialize;
 use std::time::UNIX_EPOCH;
-
-#[derive(Deserialize)]
-struct File {
-    cases: Vec<Case>,
-}
 
 #[derive(Deserialize)]
 struct Case {
@@ -25,6 +20,20 @@ struct Case {
     headers: serde_json::Value,
     key_time: String,
     url: String,
+}
+
+impl VectorCase for Case {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn expected(&self) -> &str {
+        &self.url
+    }
+
+    fn actual(&self) -> Result<String, String> {
+        run(self)
+    }
 }
 
 fn run(case: &Case) -> Result<String, String> {
@@ -52,26 +61,9 @@ fn run(case: &Case) -> Result<String, String> {
 }
 
 fn main() {
-    let mut tally = Tally::default();
-    let text = match read_shared("COS_PRESIGN_VECTORS", "vectors/presign.json") {
-        Ok(text) => text,
-        Err(e) => {
-            tally.fail("presign.json", e);
-            tally.finish("presign vectors");
-        }
-    };
-    let file: File = match serde_json::from_str(&text) {
-        Ok(f) => f,
-        Err(e) => {
-            tally.fail("presign.json", format!("not a vector file: {e}"));
-            tally.finish("presign vectors");
-        }
-    };
-    for case in &file.cases {
-        match run(case) {
-            Ok(actual) => tally.check(&case.name, case.url.as_str(), &actual),
-            Err(e) => tally.fail(&case.name, e),
-        }
-    }
-    tally.finish("presign vectors");
+    run_vector_file::<Case>(
+        "presign vectors",
+        "COS_PRESIGN_VECTORS",
+        "vectors/presign.json",
+    );
 }

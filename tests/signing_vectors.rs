@@ -2,14 +2,9 @@
 //! through cos-proto's `COS.getAuthorization` and compares the Authorization byte for byte.
 
 use cos_proto::{Credentials, GetAuthorization, KeyTime};
-use cos_tests::{Tally, pairs, read_shared};
+use cos_tests::{VectorCase, pairs, run_vector_file};
 use serde::Deserialize;
 use std::time::UNIX_EPOCH;
-
-#[derive(Deserialize)]
-struct File {
-    cases: Vec<Case>,
-}
 
 #[derive(Deserialize)]
 struct Case {
@@ -22,6 +17,20 @@ struct Case {
     headers: serde_json::Value,
     key_time: String,
     authorization: String,
+}
+
+impl VectorCase for Case {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn expected(&self) -> &str {
+        &self.authorization
+    }
+
+    fn actual(&self) -> Result<String, String> {
+        run(self)
+    }
 }
 
 fn run(case: &Case) -> Result<String, String> {
@@ -44,26 +53,9 @@ fn run(case: &Case) -> Result<String, String> {
 }
 
 fn main() {
-    let mut tally = Tally::default();
-    let text = match read_shared("COS_SIGNING_VECTORS", "vectors/signing.json") {
-        Ok(text) => text,
-        Err(e) => {
-            tally.fail("signing.json", e);
-            tally.finish("signing vectors");
-        }
-    };
-    let file: File = match serde_json::from_str(&text) {
-        Ok(f) => f,
-        Err(e) => {
-            tally.fail("signing.json", format!("not a vector file: {e}"));
-            tally.finish("signing vectors");
-        }
-    };
-    for case in &file.cases {
-        match run(case) {
-            Ok(actual) => tally.check(&case.name, case.authorization.as_str(), &actual),
-            Err(e) => tally.fail(&case.name, e),
-        }
-    }
-    tally.finish("signing vectors");
+    run_vector_file::<Case>(
+        "signing vectors",
+        "COS_SIGNING_VECTORS",
+        "vectors/signing.json",
+    );
 }

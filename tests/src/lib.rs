@@ -80,3 +80,45 @@ pub fn pairs(value: &serde_json::Value) -> Result<Vec<(String, String)>, String>
         })
         .collect()
 }
+
+/// One case of a vector file: its name, the expected string, and how to compute the actual
+/// one.
+pub trait VectorCase {
+    /// The case's name, printed when it fails.
+    fn name(&self) -> &str;
+    /// The string the official SDKs produced.
+    fn expected(&self) -> &str;
+    /// The string cos-rs produces, or why it could not.
+    fn actual(&self) -> Result<String, String>;
+}
+
+/// Runs the vector file `relative` under `../shared/` (or the path in `override_var`), a JSON
+/// object whose `cases` array holds `C`s, and finishes with the `{what}: N passed, M failed`
+/// line. A missing or malformed file is a failure, never a skip.
+pub fn run_vector_file<C: VectorCase + serde::de::DeserializeOwned>(
+    what: &str,
+    override_var: &str,
+    relative: &str,
+) -> ! {
+    #[derive(serde::Deserialize)]
+    struct File<C> {
+        cases: Vec<C>,
+    }
+    let mut tally = Tally::default();
+    let file: File<C> = match read_shared(override_var, relative)
+        .and_then(|text| serde_json::from_str(&text).map_err(|e| format!("not a vector file: {e}")))
+    {
+        Ok(file) => file,
+        Err(e) => {
+            tally.fail(relative, e);
+            tally.finish(what);
+        }
+    };
+    for case in &file.cases {
+        match case.actual() {
+            Ok(actual) => tally.check(case.name(), case.expected(), &actual),
+            Err(e) => tally.fail(case.name(), e),
+        }
+    }
+    tally.finish(what)
+}
