@@ -20,7 +20,7 @@ use md5::{Digest, Md5};
 use crate::endpoint::{Bucket, Endpoint, Region, Target};
 use crate::error::{Error, Result};
 use crate::header;
-use crate::http::{Body, Request};
+use crate::http::{Body, Method, Request};
 use crate::response::{Response, ResponseMeta};
 use crate::xml::{self, Element};
 
@@ -78,6 +78,66 @@ pub trait Operation {
 pub(crate) fn bucket_target(endpoint: &Endpoint, bucket: &str, region: &str) -> Result<Target> {
     endpoint.target(&Bucket::new(bucket)?, &Region::new(region)?)
 }
+
+/// A request for object `key`, with the bucket, region and key checked.
+pub(crate) fn object_request(
+    method: Method,
+    endpoint: &Endpoint,
+    bucket: &str,
+    region: &str,
+    key: &str,
+) -> Result<Request> {
+    let target = bucket_target(endpoint, bucket, region)?;
+    require_key(key)?;
+    Ok(Request::new(method, target, key))
+}
+
+/// Gives the calls that write an object (putObject, putObjectCopy, multipartInit)
+/// `stored_headers`: what they send about the object, in this order — content headers (with
+/// any extra ones named after the call, e.g. `+ expect = header::EXPECT`), storage class (any
+/// letter case accepted, sent as COS writes it), ACL and grants, user metadata. One body, so
+/// the three calls validate these fields identically.
+macro_rules! object_write_headers {
+    ($($op:ident $(+ $extra:ident = $name:expr)*),+ $(,)?) => {$(
+        impl $op {
+            fn stored_headers(&self, req: &mut Request) -> Result<()> {
+                use $crate::ops::opt_header;
+                for (name, value) in [
+                    (header::CACHE_CONTROL, &self.cache_control),
+                    (header::CONTENT_DISPOSITION, &self.content_disposition),
+                    (header::CONTENT_ENCODING, &self.content_encoding),
+                    (header::CONTENT_TYPE, &self.content_type),
+                    $(($name, &self.$extra),)*
+                    (header::EXPIRES, &self.expires),
+                ] {
+                    opt_header(req, name, value.as_deref())?;
+                }
+                if let Some(s) = &self.storage_class {
+                    let class = $crate::types::StorageClass::parse(
+                        "StorageClass",
+                        &s.to_ascii_uppercase(),
+                    )?;
+                    req.headers
+                        .push((header::STORAGE_CLASS.to_owned(), class.as_str().to_owned()));
+                }
+                $crate::ops::bucket::acl_headers(
+                    req,
+                    self.acl.as_deref(),
+                    true,
+                    [
+                        (header::GRANT_READ, self.grant_read.as_deref()),
+                        (header::GRANT_WRITE, self.grant_write.as_deref()),
+                        (header::GRANT_READ_ACP, self.grant_read_acp.as_deref()),
+                        (header::GRANT_WRITE_ACP, self.grant_write_acp.as_deref()),
+                        (header::GRANT_FULL_CONTROL, self.grant_full_control.as_deref()),
+                    ],
+                )?;
+                $crate::ops::user_metadata(req, &self.metadata)
+            }
+        }
+    )+};
+}
+pub(crate) use object_write_headers;
 
 /// Checks that `key` names an object: non-empty.
 pub(crate) fn require_key(key: &str) -> Result<()> {

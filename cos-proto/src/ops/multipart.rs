@@ -11,10 +11,10 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::bucket::{CommonPrefix, EmptyOutput, acl_headers};
+use super::bucket::{CommonPrefix, EmptyOutput};
 use super::{
-    Operation, bucket_target, copy_source_header, opt_header, parse_byte_range, parse_xml,
-    require_key, set_body, set_xml_body, url_decode, user_metadata,
+    Operation, bucket_target, copy_source_header, object_request, object_write_headers, opt_header,
+    parse_byte_range, parse_xml, set_body, set_xml_body, url_decode,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -46,18 +46,7 @@ macro_rules! names {
     };
 }
 
-/// A request for object `key`, with the bucket, region and key checked.
-fn object_request(
-    method: Method,
-    endpoint: &Endpoint,
-    bucket: &str,
-    region: &str,
-    key: &str,
-) -> Result<Request> {
-    let target = bucket_target(endpoint, bucket, region)?;
-    require_key(key)?;
-    Ok(Request::new(method, target, key))
-}
+object_write_headers!(MultipartInit);
 
 /// Checks that an upload ID is given.
 fn check_upload_id(upload_id: &str) -> Result<()> {
@@ -223,36 +212,7 @@ impl Operation for MultipartInit {
             &self.key,
         )?
         .with_query("uploads", "");
-        for (name, value) in [
-            (header::CACHE_CONTROL, &self.cache_control),
-            (header::CONTENT_DISPOSITION, &self.content_disposition),
-            (header::CONTENT_ENCODING, &self.content_encoding),
-            (header::CONTENT_TYPE, &self.content_type),
-            (header::EXPIRES, &self.expires),
-        ] {
-            opt_header(&mut req, name, value.as_deref())?;
-        }
-        acl_headers(
-            &mut req,
-            self.acl.as_deref(),
-            true,
-            [
-                (header::GRANT_READ, self.grant_read.as_deref()),
-                (header::GRANT_WRITE, self.grant_write.as_deref()),
-                (header::GRANT_READ_ACP, self.grant_read_acp.as_deref()),
-                (header::GRANT_WRITE_ACP, self.grant_write_acp.as_deref()),
-                (
-                    header::GRANT_FULL_CONTROL,
-                    self.grant_full_control.as_deref(),
-                ),
-            ],
-        )?;
-        if let Some(class) = &self.storage_class {
-            let class = StorageClass::parse("StorageClass", class)?;
-            req.headers
-                .push((header::STORAGE_CLASS.to_owned(), class.as_str().to_owned()));
-        }
-        user_metadata(&mut req, &self.metadata)?;
+        self.stored_headers(&mut req)?;
         Ok(req)
     }
 

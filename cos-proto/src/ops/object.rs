@@ -12,17 +12,16 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::bucket::acl_headers;
 use super::{
-    ObjectHeaders, Operation, bucket_target, copy_source_header, opt_header, parse_xml,
-    require_key, set_body, set_xml_body, user_metadata,
+    ObjectHeaders, Operation, bucket_target, copy_source_header, object_request,
+    object_write_headers, opt_header, parse_xml, set_body, set_xml_body,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::header;
 use crate::http::{Body, Method, Request};
 use crate::response::{Response, ResponseMeta};
-use crate::types::{MetadataDirective, StorageClass, u64_as_string};
+use crate::types::{MetadataDirective, u64_as_string};
 use crate::xml::{self, Writer};
 
 /// The query parameter that selects a version of an object.
@@ -36,9 +35,7 @@ macro_rules! object_calls {
     ($($op:ident),+) => {$(
         impl $op {
             fn request(&self, endpoint: &Endpoint, method: Method) -> Result<Request> {
-                let target = bucket_target(endpoint, &self.bucket, &self.region)?;
-                require_key(&self.key)?;
-                Ok(Request::new(method, target, &self.key))
+                object_request(method, endpoint, &self.bucket, &self.region, &self.key)
             }
         }
     )+};
@@ -51,48 +48,10 @@ object_calls!(
     PutObjectCopy
 );
 
-/// Gives putObject and putObjectCopy `stored_headers`: what both send about the object they
-/// write, in this order: content headers, storage class, ACL and grants, user metadata.
-macro_rules! stored_headers {
-    ($($op:ident),+) => {$(
-        impl $op {
-            fn stored_headers(&self, req: &mut Request) -> Result<()> {
-                headers(req, &[
-                    (header::CACHE_CONTROL, &self.cache_control),
-                    (header::CONTENT_DISPOSITION, &self.content_disposition),
-                    (header::CONTENT_ENCODING, &self.content_encoding),
-                    (header::CONTENT_TYPE, &self.content_type),
-                    (header::EXPECT, &self.expect),
-                    (header::EXPIRES, &self.expires),
-                ])?;
-                if let Some(s) = &self.storage_class {
-                    // Any letter case is accepted; COS gets the class as it writes it.
-                    let class = StorageClass::parse("StorageClass", &s.to_ascii_uppercase())?;
-                    let class = class.as_str().to_owned();
-                    req.headers.push((header::STORAGE_CLASS.to_owned(), class));
-                }
-                let names = [
-                    header::GRANT_READ,
-                    header::GRANT_WRITE,
-                    header::GRANT_READ_ACP,
-                    header::GRANT_WRITE_ACP,
-                    header::GRANT_FULL_CONTROL,
-                ];
-                let values = [
-                    &self.grant_read,
-                    &self.grant_write,
-                    &self.grant_read_acp,
-                    &self.grant_write_acp,
-                    &self.grant_full_control,
-                ];
-                let grants = std::array::from_fn(|i| (names[i], values[i].as_deref()));
-                acl_headers(req, self.acl.as_deref(), true, grants)?;
-                user_metadata(req, &self.metadata)
-            }
-        }
-    )+};
-}
-stored_headers!(PutObject, PutObjectCopy);
+object_write_headers!(
+    PutObject + expect = header::EXPECT,
+    PutObjectCopy + expect = header::EXPECT,
+);
 
 /// [`Operation::bucket`] and [`Operation::key`] from the `bucket` and `key` fields.
 macro_rules! names {

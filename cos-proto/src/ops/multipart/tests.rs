@@ -76,7 +76,7 @@ fn init_request() {
         expires: Some("Wed, 21 Oct 2015 07:28:00 GMT".into()),
         acl: Some("bucket-owner-read".into()),
         grant_full_control: Some("id=\"qcs::cam::uin/1:uin/2\"".into()),
-        storage_class: Some("STANDARD_IA".into()),
+        storage_class: Some("standard_ia".into()),
         metadata: vec![("author".into(), "me".into())],
         ..init()
     };
@@ -89,9 +89,9 @@ fn init_request() {
             ("Cache-Control", "max-age=60"),
             ("Content-Type", "image/jpeg"),
             ("Expires", "Wed, 21 Oct 2015 07:28:00 GMT"),
+            ("x-cos-storage-class", "STANDARD_IA"),
             ("x-cos-acl", "bucket-owner-read"),
             ("x-cos-grant-full-control", "id=\"qcs::cam::uin/1:uin/2\""),
-            ("x-cos-storage-class", "STANDARD_IA"),
             ("x-cos-meta-author", "me"),
         ]
     );

@@ -1,6 +1,7 @@
 //! Tests of the object calls: the requests they build, their bad-input errors, and the
 //! responses they read.
 use super::*;
+use crate::types::StorageClass;
 
 const BUCKET: &str = "examplebucket-1250000000";
 const BASE: &str = "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com";
