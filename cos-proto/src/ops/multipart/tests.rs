@@ -103,7 +103,7 @@ fn init_request() {
         "Key" => o.key.clear(),
         "Bucket" => o.bucket = "nope".into(),
         "Region" => o.region.clear(),
-        "StorageClass" => o.storage_class = Some("Standard".into()),
+        "StorageClass" => o.storage_class = Some("GLACIER".into()),
         "ACL" => o.acl = Some("public".into()),
         "Headers[Content-Type]" => o.content_type = Some("a\r\nb".into()),
         "Headers[x-cos-grant-read]" => o.grant_read = Some("\n".into()),
