@@ -284,7 +284,7 @@ async function main() {
     eq('ETag', md5Etag(OBJ_DATA), r.ETag);
     ok(r.RequestId, 'no RequestId');
   });
-  await check('putObject with Content-MD5 (UploadCheckContentMd5)', async () => {
+  await check('putObject with Content-MD5', async () => {
     const body = Buffer.from('checked');
     const r = await call('putObject', { Key: `${K}obj/md5`, Body: body, ContentMD5: crypto.createHash('md5').update(body).digest('base64') });
     eq('ETag', md5Etag(body), r.ETag);
@@ -296,6 +296,33 @@ async function main() {
     eq('content-type', 'text/plain', r.headers['content-type']);
     eq('x-cos-meta-color', 'blue', r.headers['x-cos-meta-color']);
     ok(r.headers['last-modified'], 'no last-modified');
+  });
+  await check('putObject from a stream (chunked body)', async () => {
+    const { PassThrough } = require('stream');
+    const Key = `${K}obj/stream.bin`;
+    const body = new PassThrough();
+    const put = call('putObject', { Key, Body: body });
+    body.write(OBJ_DATA.subarray(0, 1000));
+    body.end(OBJ_DATA.subarray(1000, 3000));
+    const r = await put;
+    eq('ETag', md5Etag(OBJ_DATA.subarray(0, 3000)), r.ETag);
+    const g = await call('getObject', { Key });
+    ok(Buffer.compare(g.Body, OBJ_DATA.subarray(0, 3000)) === 0, 'body differs');
+  });
+  await check('headObject/getObject conditional (304)', async () => {
+    const later = new Date(Date.now() + 3600e3).toUTCString();
+    const r = await call('headObject', { Key: OBJ, IfModifiedSince: later });
+    eq('NotModified', true, r.NotModified);
+    await expectError(call('getObject', { Key: OBJ, IfNoneMatch: md5Etag(OBJ_DATA) }), 304);
+    await expectError(call('getObject', { Key: OBJ, IfMatch: '"0123"' }), 412, 'PreconditionFailed');
+  });
+  await check('putObject StorageClass', async () => {
+    const Key = `${K}obj/ia.bin`;
+    await call('putObject', { Key, Body: Buffer.from('ia'), StorageClass: 'STANDARD_IA' });
+    const h = await call('headObject', { Key });
+    eq('x-cos-storage-class', 'STANDARD_IA', h.headers['x-cos-storage-class']);
+    const listed = asList((await call('getBucket', { Prefix: Key })).Contents);
+    eq('listed StorageClass', ['STANDARD_IA'], listed.map((c) => c.StorageClass));
   });
   await check('headObject of a missing key is 404', () => expectError(call('headObject', { Key: `${K}missing` }), 404));
   await check('getObject', async () => {
@@ -435,7 +462,7 @@ async function main() {
   // ------------------------------------------------------------------------------------------
   // Multipart, call by call
 
-  const MP = `${K}mp/raw.bin`;
+  const MP = `${K}mp/raw file+1.bin`;
   const PART1 = dataOf(MIB, 2);
   const COPY_SRC = `${K}mp/copy-source.bin`;
   const COPY_SRC_DATA = dataOf(MIB + MIB / 2, 3);
@@ -532,7 +559,7 @@ async function main() {
     eq('ETag', r.ETag, g.ETag);
   });
   await check('sliceUploadFile resumes an interrupted upload', async () => {
-    const Key = `${K}big/resumed.bin`;
+    const Key = `${K}big/resumed file+1.bin`;
     // An interrupted upload: parts 1, 2 and 4 of the same file are already there.
     const { UploadId } = await call('multipartInit', { Key });
     for (const n of [1, 2, 4]) {

@@ -369,6 +369,29 @@ def head_object():
 
 
 check("headObject", head_object)
+
+
+def put_object_storage_class():
+    key = K + "obj/ia.bin"
+    client.put_object(Bucket=BUCKET, Key=key, Body=b"ia", StorageClass="STANDARD_IA")
+    eq("x-cos-storage-class", "STANDARD_IA",
+       client.head_object(Bucket=BUCKET, Key=key).get("x-cos-storage-class"))
+    listed = as_list(client.list_objects(Bucket=BUCKET, Prefix=key).get("Contents"))
+    eq("listed StorageClass", ["STANDARD_IA"], [c.get("StorageClass") for c in listed])
+
+
+check("putObject StorageClass", put_object_storage_class)
+
+
+def get_object_response_overrides():
+    r = client.get_object(Bucket=BUCKET, Key=OBJ, ResponseContentType="application/x-over",
+                          ResponseContentDisposition="attachment; filename=a.txt")
+    read_body(r)
+    eq("Content-Type", "application/x-over", r.get("Content-Type"))
+    eq("Content-Disposition", "attachment; filename=a.txt", r.get("Content-Disposition"))
+
+
+check("getObject response-* overrides", get_object_response_overrides)
 check("headObject of a missing key is 404", lambda: expect_error(
     lambda: client.head_object(Bucket=BUCKET, Key=K + "missing"), 404, None))
 
@@ -562,7 +585,7 @@ check("deleteMultipleObject", delete_multiple)
 # ---------------------------------------------------------------------------------------------
 # Multipart, call by call
 
-MP = K + "mp/raw.bin"
+MP = K + "mp/raw file+1.bin"
 PART1 = data_of(MIB, 2)
 COPY_SRC = K + "mp/copy-source.bin"
 COPY_SRC_DATA = data_of(MIB + MIB // 2, 3)
@@ -702,7 +725,7 @@ check("upload_file (multipart, 6 parts, 4 threads)", upload_file)
 
 
 def upload_file_resume():
-    key = K + "big/resumed.bin"
+    key = K + "big/resumed file+1.bin"
     # An interrupted upload: parts 1, 2 and 4 of the same file are already there.
     upload = client.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
     for n in (1, 2, 4):
