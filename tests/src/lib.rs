@@ -47,14 +47,20 @@ impl Tally {
         }
     }
 
-    /// Records a case that could not be run at all.
+    /// Records a case that passed (for runners that judge cases elsewhere, such as the
+    /// interop scripts).
+    pub fn pass(&mut self) {
+        self.passed += 1;
+    }
+
+    /// Records a case that failed, or could not be run at all.
     pub fn fail(&mut self, case: &str, why: impl Display) {
         self.failures.push(format!("{case}: {why}"));
     }
 
-    /// Prints every failure and then the single line `{what}: N passed, M failed`, and
-    /// exits non-zero when a case failed or none ran.
-    pub fn finish(self, what: &str) -> ! {
+    /// Prints every failure and then the single line `{what}: N passed, M failed`; true when
+    /// no case failed and at least one ran.
+    pub fn report(&self, what: &str) -> bool {
         for failure in &self.failures {
             eprintln!("FAILED {failure}");
         }
@@ -63,7 +69,12 @@ impl Tally {
             self.passed,
             self.failures.len()
         );
-        let ok = self.failures.is_empty() && self.passed > 0;
+        self.failures.is_empty() && self.passed > 0
+    }
+
+    /// [`Tally::report`], then exits non-zero when a case failed or none ran.
+    pub fn finish(self, what: &str) -> ! {
+        let ok = self.report(what);
         std::process::exit(if ok { 0 } else { 1 })
     }
 }
