@@ -60,7 +60,10 @@ fn put_get_head_delete_bytes() {
 
     let got = t.client.get_object(&get(&t, "a b+中.bin")).expect("get");
     assert_eq!(got.body, body);
-    assert_eq!(got.output.object.content_type.as_deref(), Some("application/x-test"));
+    assert_eq!(
+        got.output.object.content_type.as_deref(),
+        Some("application/x-test")
+    );
     assert_eq!(
         got.output.object.metadata.get("author").map(String::as_str),
         Some("cos-rs")
@@ -80,7 +83,10 @@ fn put_get_head_delete_bytes() {
         })
         .expect("delete");
     assert_eq!(d.meta.status, 204);
-    let err = t.client.head_object(&head(&t, "a b+中.bin")).expect_err("gone");
+    let err = t
+        .client
+        .head_object(&head(&t, "a b+中.bin"))
+        .expect_err("gone");
     assert_eq!(err.status(), Some(404));
 }
 
@@ -101,7 +107,11 @@ fn file_upload_and_file_download_with_progress() {
         .put_object_from(&put(&t, "file.bin"), upload)
         .expect("put from file");
     assert_eq!(out.crc64, Some(crc64(&body)));
-    let last = *seen.lock().expect("lock").last().expect("progress reported");
+    let last = *seen
+        .lock()
+        .expect("lock")
+        .last()
+        .expect("progress reported");
     assert_eq!((last.loaded, last.total), (300_000, 300_000));
     assert!((last.percent - 1.0).abs() < f64::EPSILON);
 
@@ -109,12 +119,23 @@ fn file_upload_and_file_download_with_progress() {
     let dst = dir.0.join("dst.bin");
     let out = t
         .client
-        .get_object_into(&get(&t, "file.bin"), Download::to_file(&dst).on_progress(&record))
+        .get_object_into(
+            &get(&t, "file.bin"),
+            Download::to_file(&dst).on_progress(&record),
+        )
         .expect("get to file");
     assert_eq!(out.object.crc64, Some(crc64(&body)));
     assert_eq!(std::fs::read(&dst).expect("read dst"), body);
-    assert_eq!(dir.files(), vec!["dst.bin", "src.bin"], "no temporary file left");
-    let last = *seen.lock().expect("lock").last().expect("progress reported");
+    assert_eq!(
+        dir.files(),
+        vec!["dst.bin", "src.bin"],
+        "no temporary file left"
+    );
+    let last = *seen
+        .lock()
+        .expect("lock")
+        .last()
+        .expect("progress reported");
     assert_eq!(last.loaded, 300_000);
 }
 
@@ -195,7 +216,10 @@ fn range_and_not_modified() {
     assert_eq!(part.body, &body[100..200]);
     assert_eq!(part.output.meta.status, 206);
     let range = part.output.content_range.expect("content range");
-    assert_eq!((range.first, range.last, range.total), (100, 199, Some(1000)));
+    assert_eq!(
+        (range.first, range.last, range.total),
+        (100, 199, Some(1000))
+    );
 
     let nm = t
         .client
@@ -230,7 +254,10 @@ fn copy_and_delete_multiple() {
         })
         .expect("copy");
     assert!(!copied.etag.is_empty());
-    assert_eq!(t.client.get_object(&get(&t, "dst")).expect("get").body, body);
+    assert_eq!(
+        t.client.get_object(&get(&t, "dst")).expect("get").body,
+        body
+    );
 
     let result = t
         .client
@@ -256,7 +283,10 @@ fn copy_and_delete_multiple() {
 #[test]
 fn errors_name_the_call() {
     let t = Target::new("obj-errors");
-    let err = t.client.get_object(&get(&t, "nothing")).expect_err("missing");
+    let err = t
+        .client
+        .get_object(&get(&t, "nothing"))
+        .expect_err("missing");
     let text = err.to_string();
     assert_eq!(err.code(), Some("NoSuchKey"));
     assert_eq!(err.context().operation, "GetObject");

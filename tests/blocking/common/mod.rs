@@ -219,3 +219,4 @@ pub fn data(len: usize) -> Vec<u8> {
         })
         .collect()
 }
+pub mod scripted;
