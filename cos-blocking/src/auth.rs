@@ -312,3 +312,22 @@ fn authorize(
     ));
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signature_never_outlives_its_credentials() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let c = Credentials::new("id", "key").expect("valid");
+        let kt = key_time(&c, now, Duration::from_secs(900)).expect("permanent");
+        assert!(kt.end() >= 1_700_000_900);
+        let expiring = c.clone().with_expiry(now + Duration::from_secs(120));
+        let kt = key_time(&expiring, now, Duration::from_secs(900)).expect("capped");
+        assert_eq!(kt.end(), 1_700_000_120);
+        assert!(kt.start() <= 1_700_000_000);
+        let expired = c.with_expiry(now - Duration::from_secs(3600));
+        assert!(key_time(&expired, now, Duration::from_secs(900)).is_err());
+    }
+}

@@ -46,9 +46,9 @@
 //! names the operation, bucket, key, request id and attempts. Retries follow [`retry`].
 //!
 //! ## Modules
-//! [`transport`](crate) is the only code that talks to ureq and reads the clock; [`retry`]
-//! holds the retry rules; [`auth`] the three ways to authenticate; [`body`] the sources
-//! and sinks.
+//! A private `transport` module is the only code that talks to ureq and reads the clock;
+//! [`retry`] holds the retry rules; [`auth`] the three ways to authenticate; [`body`] the
+//! sources and sinks, progress and CRC64; [`config`] the options; [`error`] the error.
 #![forbid(unsafe_code)]
 
 pub mod auth;
