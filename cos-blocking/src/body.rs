@@ -1,0 +1,479 @@
+//! Where the data of a transfer comes from and goes to: [`Upload`] sources (bytes, a file,
+//! any `Read` of known length) and [`Download`] sinks (a `Vec`, any `Write`, a file), with
+//! the progress callback, cancellation and the CRC64 of what went through.
+//!
+//! A file download is written to a temporary file beside the target
+//! (`.{name}.cos-{pid}-{n}.part`) and renamed into place only once every byte has arrived
+//! and the CRC64 matched; on any failure the temporary file is removed and the target is
+//! left as it was.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use cos_proto::Body;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::transport;
+
+/// The CRC-64/XZ (ECMA-182 polynomial, reflected, inverted) that COS reports as
+/// `x-cos-hash-crc64ecma`.
+pub fn crc64(bytes: &[u8]) -> u64 {
+    let mut d = crc64fast::Digest::new();
+    d.write(bytes);
+    d.sum64()
+}
+
+/// How far a transfer is (the seed's `onProgress` argument).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// Bytes transferred so far in this attempt.
+    pub loaded: u64,
+    /// Bytes in all.
+    pub total: u64,
+    /// Average speed since the attempt started, in bytes per second.
+    pub speed: f64,
+    /// `loaded / total`, from 0.0 to 1.0 (1.0 for an empty transfer).
+    pub percent: f64,
+}
+
+/// A progress callback.
+pub type ProgressFn<'a> = &'a (dyn Fn(&Progress) + Sync);
+
+/// Calls the progress callback at most once per interval, and always at the end.
+pub(crate) struct Reporter<'a> {
+    callback: Option<ProgressFn<'a>>,
+    total: u64,
+    interval: Duration,
+    started: Instant,
+    last: Option<Instant>,
+}
+
+impl<'a> Reporter<'a> {
+    pub(crate) fn new(callback: Option<ProgressFn<'a>>, total: u64, interval: Duration) -> Self {
+        Reporter {
+            callback,
+            total,
+            interval,
+            started: transport::monotonic(),
+            last: None,
+        }
+    }
+
+    /// Reports `loaded` bytes if the interval has passed (or `force`).
+    pub(crate) fn update(&mut self, loaded: u64, force: bool) {
+        let Some(callback) = self.callback else {
+            return;
+        };
+        let now = transport::monotonic();
+        if !force
+            && self
+                .last
+                .is_some_and(|t| now.duration_since(t) < self.interval)
+        {
+            return;
+        }
+        self.last = Some(now);
+        let secs = now.duration_since(self.started).as_secs_f64();
+        callback(&Progress {
+            loaded,
+            total: self.total,
+            speed: if secs > 0.0 {
+                loaded as f64 / secs
+            } else {
+                0.0
+            },
+            percent: if self.total == 0 {
+                1.0
+            } else {
+                loaded as f64 / self.total as f64
+            },
+        });
+    }
+}
+
+enum Source<'a> {
+    Bytes(Arc<[u8]>),
+    File {
+        path: PathBuf,
+        len: u64,
+    },
+    Reader {
+        reader: &'a mut dyn Read,
+        len: u64,
+        started: bool,
+    },
+}
+
+/// The data of an upload: bytes, a file or a stream of known length, with an optional
+/// progress callback and cancel flag.
+pub struct Upload<'a> {
+    source: Source<'a>,
+    progress: Option<ProgressFn<'a>>,
+    cancel: Option<&'a AtomicBool>,
+}
+
+impl<'a> Upload<'a> {
+    /// Bytes in memory (sent again as they are on a retry).
+    pub fn bytes(bytes: impl Into<Arc<[u8]>>) -> Self {
+        Upload::from_source(Source::Bytes(bytes.into()))
+    }
+
+    /// The contents of the file at `path`, whose length is read now (reopened and sent from
+    /// the start on a retry).
+    pub fn file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let len = std::fs::metadata(&path)
+            .map_err(|e| Error::io(Some(path.clone()), e))?
+            .len();
+        Ok(Upload::from_source(Source::File { path, len }))
+    }
+
+    /// Exactly `len` bytes read from `reader`. A stream cannot be rewound, so an upload from
+    /// one is never retried once it has started.
+    pub fn reader(reader: &'a mut dyn Read, len: u64) -> Self {
+        Upload::from_source(Source::Reader {
+            reader,
+            len,
+            started: false,
+        })
+    }
+
+    fn from_source(source: Source<'a>) -> Self {
+        Upload {
+            source,
+            progress: None,
+            cancel: None,
+        }
+    }
+
+    /// Calls `callback` as the upload progresses (throttled by the client's
+    /// `progress_interval`).
+    pub fn on_progress(mut self, callback: ProgressFn<'a>) -> Self {
+        self.progress = Some(callback);
+        self
+    }
+
+    /// Ends the upload with [`ErrorKind::Canceled`] once `flag` is set.
+    pub fn cancel_flag(mut self, flag: &'a AtomicBool) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// The number of bytes to send.
+    pub fn len(&self) -> u64 {
+        match &self.source {
+            Source::Bytes(b) => b.len() as u64,
+            Source::File { len, .. } | Source::Reader { len, .. } => *len,
+        }
+    }
+
+    /// Whether there is nothing to send.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The body to describe in the request.
+    pub(crate) fn body(&self) -> Body {
+        match &self.source {
+            Source::Bytes(b) => Body::Bytes(Arc::clone(b)),
+            _ => Body::Stream { length: self.len() },
+        }
+    }
+
+    /// Whether the data can be sent (again) from the start.
+    pub(crate) fn can_resend(&self) -> bool {
+        !matches!(self.source, Source::Reader { started: true, .. })
+    }
+
+    /// A reader over the data for one attempt.
+    pub(crate) fn open(&mut self, interval: Duration) -> Result<Sending<'_>> {
+        let total = self.len();
+        let (inner, path): (Box<dyn Read + '_>, _) = match &mut self.source {
+            Source::Bytes(b) => (Box::new(io::Cursor::new(Arc::clone(b))), None),
+            Source::File { path, .. } => {
+                let f = File::open(&*path).map_err(|e| Error::io(Some(path.clone()), e))?;
+                (Box::new(f), Some(path.clone()))
+            }
+            Source::Reader {
+                reader, started, ..
+            } => {
+                *started = true;
+                (Box::new(&mut **reader), None)
+            }
+        };
+        Ok(Sending {
+            inner: inner.take(total),
+            path,
+            crc: crc64fast::Digest::new(),
+            sent: 0,
+            total,
+            reporter: Reporter::new(self.progress, total, interval),
+            cancel: self.cancel,
+            failure: None,
+        })
+    }
+}
+
+/// The reader ureq pulls an upload from: counts, hashes, reports progress, watches the
+/// cancel flag, and remembers its own failures so they are not taken for network errors.
+pub(crate) struct Sending<'a> {
+    inner: io::Take<Box<dyn Read + 'a>>,
+    path: Option<PathBuf>,
+    crc: crc64fast::Digest,
+    sent: u64,
+    total: u64,
+    reporter: Reporter<'a>,
+    cancel: Option<&'a AtomicBool>,
+    failure: Option<Error>,
+}
+
+impl Sending<'_> {
+    /// The error of the source itself (I/O, cancel, too short), if it failed.
+    pub(crate) fn take_failure(&mut self) -> Option<Error> {
+        self.failure.take()
+    }
+
+    /// The CRC64 of what was sent.
+    pub(crate) fn crc64(&self) -> u64 {
+        self.crc.sum64()
+    }
+}
+
+impl Read for Sending<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            self.failure = Some(Error::new(ErrorKind::Canceled));
+            return Err(io::Error::other("canceled"));
+        }
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            Err(e) => {
+                let kind = e.kind();
+                self.failure = Some(Error::io(self.path.clone(), e));
+                return Err(io::Error::new(kind, "the upload source failed"));
+            }
+        };
+        if n == 0 && self.sent < self.total {
+            let short = io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!(
+                    "the source ended after {} of {} bytes",
+                    self.sent, self.total
+                ),
+            );
+            self.failure = Some(Error::io(self.path.clone(), short));
+            return Err(io::Error::other("the upload source ended early"));
+        }
+        self.crc.write(&buf[..n]);
+        self.sent += n as u64;
+        self.reporter.update(self.sent, self.sent == self.total);
+        Ok(n)
+    }
+}
+
+enum Sink<'a> {
+    Vec {
+        out: &'a mut Vec<u8>,
+        start: usize,
+    },
+    Writer {
+        out: &'a mut dyn Write,
+        written: u64,
+    },
+    File {
+        path: PathBuf,
+        temp: Option<(PathBuf, File)>,
+    },
+}
+
+/// Where downloaded data goes: a `Vec`, a `Write`, or a file, with an optional progress
+/// callback and cancel flag.
+pub struct Download<'a> {
+    sink: Sink<'a>,
+    progress: Option<ProgressFn<'a>>,
+    cancel: Option<&'a AtomicBool>,
+}
+
+static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+impl<'a> Download<'a> {
+    /// Appends the data to `out` (a retry drops what a failed attempt appended).
+    pub fn to_vec(out: &'a mut Vec<u8>) -> Self {
+        let start = out.len();
+        Download::from_sink(Sink::Vec { out, start })
+    }
+
+    /// Writes the data to `out`. A writer cannot be rewound, so a download into one is not
+    /// retried once bytes were written.
+    pub fn to_writer(out: &'a mut dyn Write) -> Self {
+        Download::from_sink(Sink::Writer { out, written: 0 })
+    }
+
+    /// Writes the data to the file at `path`, through a temporary file renamed into place
+    /// when the download is complete and verified.
+    pub fn to_file(path: impl AsRef<Path>) -> Self {
+        Download::from_sink(Sink::File {
+            path: path.as_ref().to_path_buf(),
+            temp: None,
+        })
+    }
+
+    fn from_sink(sink: Sink<'a>) -> Self {
+        Download {
+            sink,
+            progress: None,
+            cancel: None,
+        }
+    }
+
+    /// Calls `callback` as the download progresses (throttled by the client's
+    /// `progress_interval`).
+    pub fn on_progress(mut self, callback: ProgressFn<'a>) -> Self {
+        self.progress = Some(callback);
+        self
+    }
+
+    /// Ends the download with [`ErrorKind::Canceled`] once `flag` is set.
+    pub fn cancel_flag(mut self, flag: &'a AtomicBool) -> Self {
+        self.cancel = Some(flag);
+        self
+    }
+
+    /// Whether a new attempt can start from an empty sink.
+    pub(crate) fn can_rewind(&self) -> bool {
+        !matches!(self.sink, Sink::Writer { written, .. } if written > 0)
+    }
+
+    pub(crate) fn progress(&self) -> Option<ProgressFn<'a>> {
+        self.progress
+    }
+
+    pub(crate) fn is_canceled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// Empties the sink for a new attempt.
+    pub(crate) fn begin(&mut self) -> Result<()> {
+        match &mut self.sink {
+            Sink::Vec { out, start } => out.truncate(*start),
+            Sink::Writer { written, .. } => {
+                if *written > 0 {
+                    return Err(Error::invalid(
+                        "Output",
+                        "a writer that already received data cannot be rewound",
+                    ));
+                }
+            }
+            Sink::File { path, temp } => match temp {
+                Some((tp, f)) => {
+                    let rewind = f.set_len(0).and_then(|_| f.seek(SeekFrom::Start(0)));
+                    rewind.map_err(|e| Error::io(Some(tp.clone()), e))?;
+                }
+                None => {
+                    let name = path.file_name().ok_or_else(|| {
+                        Error::invalid("Output", format!("{} names no file", path.display()))
+                    })?;
+                    let n = TEMP_COUNTER.fetch_add(1, Ordering::Relaxed);
+                    let tmp_name = format!(
+                        ".{}.cos-{}-{n}.part",
+                        name.to_string_lossy(),
+                        std::process::id()
+                    );
+                    let tp = path.with_file_name(tmp_name);
+                    let f = File::create(&tp).map_err(|e| Error::io(Some(tp.clone()), e))?;
+                    *temp = Some((tp, f));
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// Writes a piece of the body.
+    pub(crate) fn write(&mut self, buf: &[u8]) -> Result<()> {
+        match &mut self.sink {
+            Sink::Vec { out, .. } => out.extend_from_slice(buf),
+            Sink::Writer { out, written } => {
+                out.write_all(buf).map_err(|e| Error::io(None, e))?;
+                *written += buf.len() as u64;
+            }
+            Sink::File { temp, path } => {
+                let (tp, f) = temp.as_mut().ok_or_else(|| {
+                    Error::io(Some(path.clone()), io::Error::other("not started"))
+                })?;
+                f.write_all(buf)
+                    .map_err(|e| Error::io(Some(tp.clone()), e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Completes the sink once the data is verified: flushes, and moves a file into place.
+    pub(crate) fn finish(&mut self) -> Result<()> {
+        match &mut self.sink {
+            Sink::Vec { .. } => {}
+            Sink::Writer { out, .. } => out.flush().map_err(|e| Error::io(None, e))?,
+            Sink::File { path, temp } => {
+                if let Some((tp, f)) = temp.take() {
+                    let done = f.sync_all().and_then(|_| std::fs::rename(&tp, &*path));
+                    if let Err(e) = done {
+                        let _ = std::fs::remove_file(&tp);
+                        return Err(Error::io(Some(path.clone()), e));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Download<'_> {
+    fn drop(&mut self) {
+        if let Sink::File {
+            temp: Some((tp, _)),
+            ..
+        } = &self.sink
+        {
+            let _ = std::fs::remove_file(tp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc64_is_crc64_xz() {
+        assert_eq!(crc64(b"123456789"), 0x995D_C9BB_DF19_39FA);
+        assert_eq!(crc64(b""), 0);
+    }
+
+    #[test]
+    fn progress_is_throttled_but_the_end_is_always_reported() {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let cb = |p: &Progress| seen.lock().expect("lock").push(p.loaded);
+        let mut r = Reporter::new(Some(&cb), 100, Duration::from_secs(3600));
+        for loaded in [10, 20, 30] {
+            r.update(loaded, false);
+        }
+        r.update(100, true);
+        assert_eq!(*seen.lock().expect("lock"), vec![10, 100]);
+    }
+
+    #[test]
+    fn a_short_reader_is_an_io_error_of_the_source() {
+        let mut data: &[u8] = b"abc";
+        let mut up = Upload::reader(&mut data, 5);
+        let mut s = up.open(Duration::ZERO).expect("opens");
+        let mut out = Vec::new();
+        assert!(s.read_to_end(&mut out).is_err());
+        let err = s.take_failure().expect("recorded");
+        assert!(matches!(err.kind(), ErrorKind::Io { .. }), "{err}");
+        drop(s);
+        assert!(!up.can_resend());
+    }
+}

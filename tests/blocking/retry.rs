@@ -1,0 +1,271 @@
+//! Retries, timeouts and clock-skew correction under faults the emulator injects (these
+//! tests always run on an embedded emulator).
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Target, data, static_key};
+use cos_blocking::proto::Body;
+use cos_blocking::proto::ops::object::{GetObject, HeadObject, PutObject};
+use cos_blocking::{ErrorKind, RetryPolicy, TimeoutPhase, Upload};
+use cos_emulator::{Emulator, FaultAction, FaultRule, Trigger};
+
+fn put(t: &Target, key: &str, body: &[u8]) -> PutObject {
+    PutObject {
+        bucket: t.bucket.clone(),
+        region: t.region.clone(),
+        key: t.key(key),
+        body: Body::from(body.to_vec()),
+        ..PutObject::default()
+    }
+}
+
+fn get(t: &Target, key: &str) -> GetObject {
+    GetObject {
+        bucket: t.bucket.clone(),
+        region: t.region.clone(),
+        key: t.key(key),
+        ..GetObject::default()
+    }
+}
+
+fn head(t: &Target, key: &str) -> HeadObject {
+    HeadObject {
+        bucket: t.bucket.clone(),
+        region: t.region.clone(),
+        key: t.key(key),
+        ..HeadObject::default()
+    }
+}
+
+fn with_fault(name: &str, kind: &str, trigger: Trigger, action: FaultAction) -> Target {
+    let emu = Emulator::builder().fault(FaultRule::new(kind, trigger, action));
+    Target::embedded(name, emu, static_key, |c| c)
+}
+
+#[test]
+fn slow_down_is_retried_until_it_passes() {
+    let t = with_fault(
+        "retry-503",
+        "PutObject",
+        Trigger::FirstN(2),
+        FaultAction::SlowDown,
+    );
+    let body = data(10_000);
+    t.client
+        .put_object(&put(&t, "k", &body))
+        .expect("third attempt succeeds");
+    assert_eq!(t.emu().count("PutObject"), 3);
+    assert_eq!(t.client.get_object(&get(&t, "k")).expect("get").body, body);
+}
+
+#[test]
+fn a_file_upload_is_resent_from_the_start() {
+    let t = with_fault(
+        "retry-file",
+        "PutObject",
+        Trigger::Nth(1),
+        FaultAction::ResetMidBody,
+    );
+    let dir = common::Scratch::new("retry-file");
+    let path = dir.0.join("f.bin");
+    let body = data(200_000);
+    std::fs::write(&path, &body).expect("write");
+    t.client
+        .put_object_from(&put(&t, "f", b""), Upload::file(&path).expect("stat"))
+        .expect("second attempt succeeds");
+    assert_eq!(t.emu().count("PutObject"), 2);
+    assert_eq!(t.client.get_object(&get(&t, "f")).expect("get").body, body);
+}
+
+#[test]
+fn a_broken_download_is_retried_into_a_clean_sink() {
+    let t = with_fault(
+        "retry-get",
+        "GetObject",
+        Trigger::Nth(1),
+        FaultAction::ResetMidBody,
+    );
+    let body = data(100_000);
+    t.client.put_object(&put(&t, "g", &body)).expect("put");
+    let got = t.client.get_object(&get(&t, "g")).expect("retried");
+    assert_eq!(
+        got.body, body,
+        "the half body of the broken attempt was dropped"
+    );
+    assert_eq!(t.emu().count("GetObject"), 2);
+}
+
+#[test]
+fn a_writer_that_received_data_is_not_rewound() {
+    let t = with_fault(
+        "retry-writer",
+        "GetObject",
+        Trigger::Nth(1),
+        FaultAction::ResetMidBody,
+    );
+    let body = data(100_000);
+    t.client.put_object(&put(&t, "w", &body)).expect("put");
+    let mut out = Vec::new();
+    let err = t
+        .client
+        .get_object_into(&get(&t, "w"), cos_blocking::Download::to_writer(&mut out))
+        .expect_err("not retried");
+    assert!(matches!(err.kind(), ErrorKind::Transport { .. }), "{err}");
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(t.emu().count("GetObject"), 1);
+}
+
+#[test]
+fn persistent_errors_give_up_after_max_attempts() {
+    let t = with_fault(
+        "retry-500",
+        "HeadObject",
+        Trigger::Always,
+        FaultAction::InternalError,
+    );
+    let err = t
+        .client
+        .head_object(&head(&t, "h"))
+        .expect_err("always 500");
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.attempts(), 3);
+    assert_eq!(t.emu().count("HeadObject"), 3);
+    assert!(err.to_string().contains("3 attempts in"), "{err}");
+}
+
+#[test]
+fn a_stream_upload_is_not_resent() {
+    let t = with_fault(
+        "retry-stream",
+        "PutObject",
+        Trigger::Nth(1),
+        FaultAction::SlowDown,
+    );
+    let body = data(1000);
+    let mut reader = &body[..];
+    let err = t
+        .client
+        .put_object_from(&put(&t, "s", b""), Upload::reader(&mut reader, 1000))
+        .expect_err("cannot rewind");
+    assert_eq!(err.code(), Some("SlowDown"));
+    assert_eq!(err.attempts(), 1);
+}
+
+#[test]
+fn client_errors_are_not_retried() {
+    let t = Target::embedded("retry-404", Emulator::builder(), static_key, |c| c);
+    let err = t.client.head_object(&head(&t, "none")).expect_err("404");
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(t.emu().count("HeadObject"), 1);
+}
+
+#[test]
+fn a_stalled_response_times_out_and_is_retried() {
+    let emu = Emulator::builder().fault(FaultRule::new(
+        "HeadObject",
+        Trigger::Nth(1),
+        FaultAction::Delay(Duration::from_millis(1500)),
+    ));
+    let t = Target::embedded("retry-timeout", emu, static_key, |c| {
+        c.read_timeout(Some(Duration::from_millis(300)))
+    });
+    t.client.put_object(&put(&t, "t", b"x")).expect("put");
+    t.client
+        .head_object(&head(&t, "t"))
+        .expect("second attempt");
+    assert_eq!(t.emu().count("HeadObject"), 2);
+
+    t.emu().add_fault(FaultRule::new(
+        "HeadObject",
+        Trigger::Always,
+        FaultAction::Delay(Duration::from_millis(1500)),
+    ));
+    let err = t.client.head_object(&head(&t, "t")).expect_err("times out");
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Timeout {
+                phase: TimeoutPhase::Read | TimeoutPhase::RecvResponse
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.attempts(), 3);
+}
+
+#[test]
+fn a_refused_connection_is_a_transport_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let client = cos_blocking::Client::builder()
+        .secret("AKIDx", "key")
+        .config(
+            common::test_config()
+                .connect_address(format!("127.0.0.1:{port}"))
+                .retry(
+                    RetryPolicy::default()
+                        .initial_backoff(Duration::from_millis(1))
+                        .seed(1),
+                ),
+        )
+        .build()
+        .expect("client");
+    let err = client
+        .head_object(&HeadObject {
+            bucket: common::BUCKET.into(),
+            region: common::REGION.into(),
+            key: "k".into(),
+            ..HeadObject::default()
+        })
+        .expect_err("refused");
+    assert!(matches!(err.kind(), ErrorKind::Transport { .. }), "{err}");
+    assert_eq!(err.attempts(), 3);
+}
+
+#[test]
+fn a_clock_ahead_is_corrected_once_and_remembered() {
+    let t = Target::embedded("skew-ahead", Emulator::builder(), static_key, |c| {
+        c.clock_offset_secs(3600)
+    });
+    t.client.put_object(&put(&t, "a", b"1")).expect("corrected");
+    assert_eq!(
+        t.emu().count("PutObject"),
+        2,
+        "rejected once, then accepted"
+    );
+    assert!(
+        t.client.clock_offset_secs().abs() < 5,
+        "{}",
+        t.client.clock_offset_secs()
+    );
+    t.client.head_object(&head(&t, "a")).expect("head");
+    assert_eq!(t.emu().count("HeadObject"), 1, "the offset is kept");
+}
+
+#[test]
+fn a_clock_behind_is_corrected_too() {
+    let t = Target::embedded("skew-behind", Emulator::builder(), static_key, |c| {
+        c.clock_offset_secs(-7200)
+    });
+    t.client.put_object(&put(&t, "b", b"1")).expect("corrected");
+    assert_eq!(t.emu().count("PutObject"), 2);
+    assert!(t.client.clock_offset_secs().abs() < 5);
+}
+
+#[test]
+fn skew_correction_can_be_turned_off() {
+    let t = Target::embedded("skew-off", Emulator::builder(), static_key, |c| {
+        c.clock_offset_secs(3600).correct_clock_skew(false)
+    });
+    let err = t
+        .client
+        .put_object(&put(&t, "c", b"1"))
+        .expect_err("skewed");
+    assert_eq!(err.code(), Some("RequestTimeTooSkewed"));
+    assert_eq!(err.attempts(), 1);
+    assert_eq!(t.client.clock_offset_secs(), 3600);
+}
