@@ -39,16 +39,18 @@ mod auth;
 mod error;
 mod faults;
 mod handlers;
+mod http;
 mod reply;
 mod route;
 mod server;
 mod store;
 mod time;
+mod uploads;
 mod xml_out;
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -60,7 +62,9 @@ use cos_proto::{Bucket, Credentials, Region, Signer};
 pub use faults::{FaultAction, FaultRule, Trigger};
 
 use crate::faults::Faults;
+use crate::server::Permits;
 use crate::store::{AclState, BucketMeta, Store};
+use crate::uploads::Uploads;
 
 /// The region buckets are in unless a request's Host or [`EmulatorBuilder::region`] says
 /// otherwise.
@@ -165,7 +169,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How many requests are handled at once. Default 4.
+    /// How many requests are handled at once (each connection has its own thread; requests
+    /// beyond this wait). Default 4.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.clamp(1, 64);
         self
@@ -185,6 +190,7 @@ impl EmulatorBuilder {
         }
         Region::new(self.region.as_str()).map_err(|e| invalid(e.to_string()))?;
         let store = Store::open(self.data_dir.clone())?;
+        let uploads = Uploads::open(self.data_dir.clone())?;
         let now = time::unix_secs(std::time::SystemTime::now());
         for name in &self.buckets {
             Bucket::new(name.as_str()).map_err(|e| invalid(e.to_string()))?;
@@ -203,35 +209,32 @@ impl EmulatorBuilder {
                     .map_err(|e| io::Error::other(e.message))?;
             }
         }
-        let server = tiny_http::Server::http(self.listen).map_err(io::Error::other)?;
-        let addr = server
-            .server_addr()
-            .to_ip()
-            .ok_or_else(|| io::Error::other("the server has no IP address"))?;
+        let listener = TcpListener::bind(self.listen)?;
+        let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             store,
+            uploads,
+            permits: Permits::new(self.workers),
             signers: self.credentials.into_iter().map(Signer::new).collect(),
             region: self.region,
             skew_secs: self.allowed_skew.as_secs(),
             counts: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(Faults::new(self.faults, self.seed)),
             seq: AtomicU64::new(0),
-            stop: AtomicBool::new(false),
+            stop: Arc::new(AtomicBool::new(false)),
             instance: (now & 0xffff_ffff) as u32 ^ std::process::id(),
         });
-        let server = Arc::new(server);
-        let workers = (0..self.workers)
-            .map(|_| {
-                let server = Arc::clone(&server);
-                let shared = Arc::clone(&shared);
-                std::thread::spawn(move || server::work(&server, &shared))
-            })
-            .collect();
+        let conns = Arc::new(Mutex::new(Vec::new()));
+        let acceptor = {
+            let shared = Arc::clone(&shared);
+            let conns = Arc::clone(&conns);
+            std::thread::spawn(move || server::accept_loop(&listener, &shared, &conns))
+        };
         Ok(Emulator {
             addr,
-            server,
             shared,
-            workers,
+            acceptor: Some(acceptor),
+            conns,
         })
     }
 }
@@ -239,22 +242,24 @@ impl EmulatorBuilder {
 /// State shared by the workers.
 pub(crate) struct Shared {
     pub(crate) store: Store,
+    pub(crate) uploads: Uploads,
+    pub(crate) permits: Permits,
     pub(crate) signers: Vec<Signer>,
     pub(crate) region: String,
     pub(crate) skew_secs: u64,
     pub(crate) counts: Mutex<BTreeMap<String, u64>>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) seq: AtomicU64,
-    pub(crate) stop: AtomicBool,
+    pub(crate) stop: Arc<AtomicBool>,
     pub(crate) instance: u32,
 }
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     addr: SocketAddr,
-    server: Arc<tiny_http::Server>,
     shared: Arc<Shared>,
-    workers: Vec<JoinHandle<()>>,
+    acceptor: Option<JoinHandle<()>>,
+    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -337,16 +342,27 @@ impl Emulator {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Stops serving and waits for the workers to finish their requests.
+    /// Stops serving: no new connections; requests in progress finish, then every
+    /// connection closes.
     pub fn stop(mut self) {
         self.shutdown();
     }
 
     fn shutdown(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
-        self.server.unblock();
-        for w in self.workers.drain(..) {
-            let _ = w.join();
+        if let Some(acceptor) = self.acceptor.take() {
+            // Wakes the accept loop, which then sees the flag.
+            let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+            let _ = acceptor.join();
+        }
+        let conns: Vec<_> = self
+            .conns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .drain(..)
+            .collect();
+        for c in conns {
+            let _ = c.join();
         }
     }
 }

@@ -158,8 +158,12 @@ fn bucket_errors() {
         .assert_error(400, "InvalidArgument");
     h.send(h.req(Method::Post, ""))
         .assert_error(405, "MethodNotAllowed");
-    h.send(h.req(Method::Get, "").with_query("uploads", ""))
-        .assert_error(501, "NotImplemented");
+    h.send(
+        h.req(Method::Get, "")
+            .with_query("uploads", "")
+            .with_query("max-uploads", "0"),
+    )
+    .assert_error(400, "InvalidArgument");
 }
 
 #[test]
@@ -317,10 +321,17 @@ fn delete_multiple_objects() {
     big.resize(2 << 20, b' ');
     h.send(body_req(&h, &big))
         .assert_error(400, "EntityTooLarge");
+    // COS requires Content-MD5 here (the SDKs always send it).
+    let mut no_md5 = body_req(&h, b"<Delete><Object><Key>a</Key></Object></Delete>");
+    no_md5.headers.retain(|(n, _)| n != "Content-MD5");
+    h.send(no_md5).assert_error(400, "MissingContentMD5");
 }
 
 fn body_req(h: &Harness, body: &[u8]) -> cos_proto::Request {
-    let mut req = h.req(Method::Post, "").with_query("delete", "");
+    let mut req = h
+        .req(Method::Post, "")
+        .with_query("delete", "")
+        .with_header("Content-MD5", cos_proto::ops::content_md5(body));
     req.body = cos_proto::Body::from(body.to_vec());
     req
 }
