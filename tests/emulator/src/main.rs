@@ -19,8 +19,9 @@ until it is killed.
 OPTIONS:
     --listen ADDR            Address to listen on, loopback only [default: 127.0.0.1:0,
                              a free port]
-    --data-dir DIR           Keep buckets, objects, metadata and ACLs in DIR, so that a
-                             restart loses nothing [default: in memory]
+    --data-dir DIR           Keep buckets, objects, metadata, ACLs, CORS rules and
+                             multipart uploads in progress (with their parts) in DIR,
+                             so that a restart loses nothing [default: in memory]
     --secret-id ID           A SecretId whose signatures are accepted; repeat with
                              --secret-key for several credentials (paired in order)
     --secret-key KEY         The SecretKey of the preceding --secret-id
@@ -31,14 +32,18 @@ OPTIONS:
     --bucket NAME-APPID      Create this bucket at start (repeatable)
     --allowed-skew SECS      How far in the future a signature's key time may start
                              [default: 900]
-    --workers N              Requests handled at once [default: 4]
+    --workers N              Requests handled at once; every connection has its own
+                             thread, requests beyond N wait [default: 4]
     --fault KIND:ACTION[:WHEN]
                              Inject faults (repeatable):
                                KIND    an operation name (PutObject, UploadPart,
                                        GetObject, ...) or * for all
                                ACTION  500      answer 500 InternalError
                                        503      answer 503 SlowDown
-                                       reset    break the connection mid-body
+                                       reset    close the connection mid-body: a
+                                                response announces its full length,
+                                                sends half, then closes; an upload
+                                                is half read, then closed unanswered
                                        delay=MS wait MS milliseconds, then answer
                                WHEN    nth=N    only the Nth matching request
                                        first=N  the first N matching requests
@@ -52,6 +57,13 @@ OPTIONS:
 Clients connect to http://127.0.0.1:PORT, either virtual-hosted (Host:
 {bucket}.cos.{region}.myqcloud.com, or any host whose first label is a NAME-APPID
 bucket) or path-style (http://127.0.0.1:PORT/{bucket}/{key}).
+
+Implemented: GET Service (by region with Host cos.{region}.myqcloud.com); PUT/HEAD/
+DELETE/GET Bucket; bucket location, ACL and CORS; OPTIONS preflight; PUT/GET/HEAD/
+DELETE Object, PUT Object - Copy, DELETE Multiple Objects, object ACL; multipart
+uploads (Initiate, Upload Part, Upload Part - Copy, Complete, Abort, List Parts, List
+Multipart Uploads). A request declaring a body over 5 GiB + 1 MiB is answered
+400 EntityTooLarge at once and its connection closed.
 ";
 
 fn main() -> ExitCode {

@@ -335,3 +335,41 @@ fn body_req(h: &Harness, body: &[u8]) -> cos_proto::Request {
     req.body = cos_proto::Body::from(body.to_vec());
     req
 }
+
+#[test]
+fn get_service_by_region() {
+    let h = Harness::new();
+    let beijing = cos_proto::Region::new("ap-beijing").expect("region");
+    let target = h
+        .endpoint
+        .target(
+            &cos_proto::Bucket::new("north-1250000000").expect("bucket"),
+            &beijing,
+        )
+        .expect("target");
+    let made = h.send(cos_proto::Request::new(Method::Put, target, ""));
+    assert_eq!(made.status, 200, "{}", made.text());
+    let names = |region: Option<&str>| -> Vec<(String, String)> {
+        h.op(
+            &GetService {
+                region: region.map(str::to_owned),
+                ..GetService::default()
+            },
+            false,
+        )
+        .expect("GetService")
+        .buckets
+        .into_iter()
+        .map(|b| (b.name, b.location))
+        .collect()
+    };
+    assert_eq!(
+        names(Some("ap-beijing")),
+        [("north-1250000000".to_owned(), "ap-beijing".to_owned())]
+    );
+    assert_eq!(
+        names(Some(REGION)),
+        [(BUCKET.to_owned(), REGION.to_owned())]
+    );
+    assert_eq!(names(None).len(), 2);
+}

@@ -2,7 +2,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -162,6 +163,26 @@ fn connections_break_mid_body() {
         body.len()
     );
 
+    // Seen on the wire: status and headers announcing the whole body, half of it, then
+    // the connection closes (EOF, not a malformed response).
+    h.emu.clear_faults();
+    h.emu.add_fault(FaultRule::new(
+        "GetObject",
+        Trigger::Nth(1),
+        FaultAction::ResetMidBody,
+    ));
+    let raw = raw_exchange(
+        &h,
+        format!("GET /{BUCKET}/big HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").as_bytes(),
+    );
+    let (head, rest) = split_head(&raw);
+    assert!(head.starts_with("HTTP/1.1 200 "), "{head}");
+    assert!(
+        head.contains(&format!("Content-Length: {}\r\n", body.len())),
+        "{head}"
+    );
+    assert_eq!(rest.len(), body.len() / 2);
+
     h.emu.add_fault(FaultRule::new(
         "PutObject",
         Trigger::Nth(1),
@@ -172,6 +193,73 @@ fn connections_break_mid_body() {
     assert_eq!(h.get("big2", &[]).status, 404);
     assert_eq!(h.put("big2", &body, &[]).status, 200);
     assert_eq!(h.emu.count("PutObject"), 3);
+    // An upload broken by a fault gets no answer at all.
+    h.emu.clear_faults();
+    h.emu.add_fault(FaultRule::new(
+        "PutObject",
+        Trigger::Nth(1),
+        FaultAction::ResetMidBody,
+    ));
+    let mut request =
+        format!("PUT /{BUCKET}/big3 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2000\r\n\r\n")
+            .into_bytes();
+    request.extend_from_slice(&[1u8; 1000]);
+    assert_eq!(raw_exchange(&h, &request), b"");
+    assert_eq!(h.get("big3", &[]).status, 404);
+}
+
+/// Sends `request` on a new connection and reads until the server closes it (an error,
+/// such as a reset, ends the read too).
+fn raw_exchange(h: &Harness, request: &[u8]) -> Vec<u8> {
+    let mut s = TcpStream::connect(h.emu.socket_addr()).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let _ = s.write_all(request);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    for _ in 0..10_000 {
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+    out
+}
+
+fn split_head(raw: &[u8]) -> (String, &[u8]) {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    (
+        String::from_utf8_lossy(&raw[..end + 4]).into_owned(),
+        &raw[end + 4..],
+    )
+}
+
+#[test]
+fn an_absurd_content_length_is_answered_at_once() {
+    let h = Harness::new();
+    let start = Instant::now();
+    let raw = raw_exchange(
+        &h,
+        format!(
+            "PUT /{BUCKET}/huge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000000000000000000\r\n\r\nsome bytes"
+        )
+        .as_bytes(),
+    );
+    assert!(start.elapsed() < Duration::from_secs(5));
+    let (head, body) = split_head(&raw);
+    assert!(head.starts_with("HTTP/1.1 400 "), "{head}");
+    assert!(head.contains("Connection: close\r\n"), "{head}");
+    let code = cos_proto::xml::parse("t", body)
+        .ok()
+        .and_then(|e| e.text_of("Code"));
+    assert_eq!(code.as_deref(), Some("EntityTooLarge"));
+    assert_eq!(h.emu.count("PutObject"), 1);
+    // The server goes on serving.
+    assert_eq!(h.put("small", b"ok", &[]).status, 200);
+    assert_eq!(h.get("small", &[]).body, b"ok");
 }
 
 #[test]
