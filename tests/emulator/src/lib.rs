@@ -39,7 +39,6 @@ mod auth;
 mod error;
 mod faults;
 mod handlers;
-mod http;
 mod reply;
 mod route;
 mod server;
@@ -50,7 +49,7 @@ mod xml_out;
 
 use std::collections::BTreeMap;
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -62,7 +61,6 @@ use cos_proto::{Bucket, Credentials, Region, Signer};
 pub use faults::{FaultAction, FaultRule, Trigger};
 
 use crate::faults::Faults;
-use crate::server::Permits;
 use crate::store::{AclState, BucketMeta, Store};
 use crate::uploads::Uploads;
 
@@ -169,8 +167,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How many requests are handled at once (each connection has its own thread; requests
-    /// beyond this wait). Default 4.
+    /// How many requests are handled at once (worker threads taking requests from the
+    /// HTTP server). Default 4.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.clamp(1, 64);
         self
@@ -209,32 +207,36 @@ impl EmulatorBuilder {
                     .map_err(|e| io::Error::other(e.message))?;
             }
         }
-        let listener = TcpListener::bind(self.listen)?;
-        let addr = listener.local_addr()?;
+        let server = tiny_http::Server::http(self.listen).map_err(io::Error::other)?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| io::Error::other("the server has no IP address"))?;
         let shared = Arc::new(Shared {
             store,
             uploads,
-            permits: Permits::new(self.workers),
             signers: self.credentials.into_iter().map(Signer::new).collect(),
             region: self.region,
             skew_secs: self.allowed_skew.as_secs(),
             counts: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(Faults::new(self.faults, self.seed)),
             seq: AtomicU64::new(0),
-            stop: Arc::new(AtomicBool::new(false)),
+            stop: AtomicBool::new(false),
             instance: (now & 0xffff_ffff) as u32 ^ std::process::id(),
         });
-        let conns = Arc::new(Mutex::new(Vec::new()));
-        let acceptor = {
-            let shared = Arc::clone(&shared);
-            let conns = Arc::clone(&conns);
-            std::thread::spawn(move || server::accept_loop(&listener, &shared, &conns))
-        };
+        let server = Arc::new(server);
+        let workers = (0..self.workers)
+            .map(|_| {
+                let server = Arc::clone(&server);
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || server::work(&server, &shared))
+            })
+            .collect();
         Ok(Emulator {
             addr,
+            server,
             shared,
-            acceptor: Some(acceptor),
-            conns,
+            workers,
         })
     }
 }
@@ -243,23 +245,22 @@ impl EmulatorBuilder {
 pub(crate) struct Shared {
     pub(crate) store: Store,
     pub(crate) uploads: Uploads,
-    pub(crate) permits: Permits,
     pub(crate) signers: Vec<Signer>,
     pub(crate) region: String,
     pub(crate) skew_secs: u64,
     pub(crate) counts: Mutex<BTreeMap<String, u64>>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) seq: AtomicU64,
-    pub(crate) stop: Arc<AtomicBool>,
+    pub(crate) stop: AtomicBool,
     pub(crate) instance: u32,
 }
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
     addr: SocketAddr,
+    server: Arc<tiny_http::Server>,
     shared: Arc<Shared>,
-    acceptor: Option<JoinHandle<()>>,
-    conns: Arc<Mutex<Vec<JoinHandle<()>>>>,
+    workers: Vec<JoinHandle<()>>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -342,27 +343,16 @@ impl Emulator {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Stops serving: no new connections; requests in progress finish, then every
-    /// connection closes.
+    /// Stops serving and waits for the workers to finish their requests.
     pub fn stop(mut self) {
         self.shutdown();
     }
 
     fn shutdown(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
-        if let Some(acceptor) = self.acceptor.take() {
-            // Wakes the accept loop, which then sees the flag.
-            let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
-            let _ = acceptor.join();
-        }
-        let conns: Vec<_> = self
-            .conns
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .drain(..)
-            .collect();
-        for c in conns {
-            let _ = c.join();
+        self.server.unblock();
+        for w in self.workers.drain(..) {
+            let _ = w.join();
         }
     }
 }

@@ -32,18 +32,21 @@ OPTIONS:
     --bucket NAME-APPID      Create this bucket at start (repeatable)
     --allowed-skew SECS      How far in the future a signature's key time may start
                              [default: 900]
-    --workers N              Requests handled at once; every connection has its own
-                             thread, requests beyond N wait [default: 4]
+    --workers N              Requests handled at once [default: 4]
     --fault KIND:ACTION[:WHEN]
                              Inject faults (repeatable):
                                KIND    an operation name (PutObject, UploadPart,
                                        GetObject, ...) or * for all
                                ACTION  500      answer 500 InternalError
                                        503      answer 503 SlowDown
-                                       reset    close the connection mid-body: a
-                                                response announces its full length,
-                                                sends half, then closes; an upload
-                                                is half read, then closed unanswered
+                                       reset    break the exchange mid-body: a
+                                                download sends half its body, then
+                                                the connection closes (client sent
+                                                Connection: close) or the chunked
+                                                body breaks off (keep-alive); an
+                                                upload is half read, then closed
+                                                unanswered (Connection: close) or
+                                                answered 500 (keep-alive)
                                        delay=MS wait MS milliseconds, then answer
                                WHEN    nth=N    only the Nth matching request
                                        first=N  the first N matching requests
@@ -63,7 +66,8 @@ DELETE/GET Bucket; bucket location, ACL and CORS; OPTIONS preflight; PUT/GET/HEA
 DELETE Object, PUT Object - Copy, DELETE Multiple Objects, object ACL; multipart
 uploads (Initiate, Upload Part, Upload Part - Copy, Complete, Abort, List Parts, List
 Multipart Uploads). A request declaring a body over 5 GiB + 1 MiB is answered
-400 EntityTooLarge at once and its connection closed.
+400 EntityTooLarge before its body is read. The HTTP server is tiny_http; see the
+README's Limits for what an unallocatable Content-Length does.
 ";
 
 fn main() -> ExitCode {

@@ -1,18 +1,17 @@
-//! The server: accept connections, then for each request read its head, decode it, count
-//! it, apply faults, authenticate, dispatch, and write the reply.
+//! The workers: take a request from tiny_http, decode it, count it, apply faults,
+//! authenticate, dispatch, and write the reply.
 //!
-//! One thread per connection reads its requests in turn; at most `workers` requests are
-//! handled at once (the others wait for a permit). A connection is kept open between
-//! requests unless the client or a fault says otherwise; a request body the handler did not
-//! read is drained (up to [`DRAIN_LIMIT`]) or the connection is closed after the answer.
+//! tiny_http owns the connections: it closes one only when the client asks for it
+//! (`Connection: close`, HTTP/1.0) or the client goes away, and drains a request body the
+//! handler did not read before it reads the next request. The connection-breaking fault
+//! ([`FaultAction::ResetMidBody`]) works within that (see [`reset_download`] and the
+//! upload branch of [`handle`]).
 
-use std::io::{self, BufReader, BufWriter, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, Read, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::Ordering;
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
-use std::thread::JoinHandle;
-use std::time::SystemTime;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use cos_proto::header;
 
@@ -21,151 +20,53 @@ use crate::auth;
 use crate::error::CosError;
 use crate::faults::FaultAction;
 use crate::handlers;
-use crate::http::{self, BodyReader, Conn, Framing, HeadError, Socket};
 use crate::reply::{Body, Reply};
 use crate::route::Ctx;
 use crate::time::{http_date, unix_secs};
 
 /// The largest request body accepted: 5 GiB (COS's limit for one PUT or part) plus room
-/// for framing. A request that declares more is answered `EntityTooLarge` at once, without
-/// reading its body, and its connection is closed.
+/// for framing. A request that declares more is answered `EntityTooLarge` before any of its
+/// body is read (see [`declared_too_large`]).
 pub(crate) const MAX_BODY: u64 = 5 * 1024 * 1024 * 1024 + 1024 * 1024;
 
-/// The most unread request body drained so that the connection can serve another request;
-/// beyond it the connection is closed after the answer.
-const DRAIN_LIMIT: u64 = 64 << 20;
+/// Written after the last whole chunk of a download broken on a keep-alive connection: not a
+/// chunk-size line, so the client fails at once (see [`reset_download`]).
+const BROKEN_CHUNK: &[u8] = b"!\r\n";
 
-/// Counts requests in progress against the `workers` limit.
-pub(crate) struct Permits {
-    free: Mutex<usize>,
-    cond: Condvar,
-}
-
-impl Permits {
-    pub(crate) fn new(n: usize) -> Self {
-        Permits {
-            free: Mutex::new(n),
-            cond: Condvar::new(),
-        }
-    }
-
-    fn acquire(&self) -> Permit<'_> {
-        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
-        while *free == 0 {
-            free = self.cond.wait(free).unwrap_or_else(PoisonError::into_inner);
-        }
-        *free -= 1;
-        Permit(self)
-    }
-}
-
-struct Permit<'a>(&'a Permits);
-
-impl Drop for Permit<'_> {
-    fn drop(&mut self) {
-        *self.0.free.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        self.0.cond.notify_one();
-    }
-}
-
-/// What happens to a connection after a request.
-enum Next {
-    KeepAlive,
-    /// Close after the answer, gracefully.
-    Close,
-    /// Close at once (a fault, or the connection is broken).
-    Abort,
-}
-
-/// Accepts connections until the emulator stops, each served by its own thread.
-pub(crate) fn accept_loop(
-    listener: &TcpListener,
-    shared: &Arc<Shared>,
-    conns: &Mutex<Vec<JoinHandle<()>>>,
-) {
-    for stream in listener.incoming() {
-        if shared.stop.load(Ordering::SeqCst) {
-            break;
-        }
-        let Ok(stream) = stream else {
-            std::thread::sleep(http::POLL / 10);
-            continue;
-        };
-        let shared = Arc::clone(shared);
-        let handle = std::thread::spawn(move || serve(stream, &shared));
-        let mut conns = conns.lock().unwrap_or_else(PoisonError::into_inner);
-        conns.retain(|h| !h.is_finished());
-        conns.push(handle);
-    }
-}
-
-/// Serves the requests of one connection.
-fn serve(stream: TcpStream, shared: &Shared) {
-    let Ok(writer) = stream.try_clone() else {
-        return;
-    };
-    let Ok(socket) = Socket::new(stream, Arc::clone(&shared.stop)) else {
-        return;
-    };
-    let mut conn = Conn {
-        reader: BufReader::with_capacity(64 * 1024, socket),
-        writer,
-    };
-    loop {
-        let head = match conn.read_head() {
-            Ok(head) => head,
-            Err(HeadError::Closed) => return conn.abort(),
-            Err(HeadError::Malformed(why)) => {
-                let err = CosError::new(400, "InvalidRequest", format!("Bad request: {why}."));
-                let request_id = next_request_id(shared);
-                let _ = write_reply(
-                    &mut conn,
-                    Reply::error(&err, None, &request_id),
-                    false,
-                    true,
-                );
-                return conn.close_gracefully();
+/// A worker: serves requests until the emulator stops.
+pub(crate) fn work(server: &tiny_http::Server, shared: &Shared) {
+    while !shared.stop.load(Ordering::SeqCst) {
+        match server.recv_timeout(Duration::from_millis(100)) {
+            Ok(Some(req)) => {
+                // A panic must not take the worker down; tiny_http then answers 500.
+                let _ = catch_unwind(AssertUnwindSafe(|| handle(shared, req)));
             }
-        };
-        let next = catch_unwind(AssertUnwindSafe(|| handle(shared, &mut conn, &head)))
-            .unwrap_or(Next::Abort);
-        match next {
-            Next::KeepAlive => {}
-            Next::Close => return conn.close_gracefully(),
-            Next::Abort => return conn.abort(),
+            Ok(None) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(10)),
         }
     }
 }
 
-fn next_request_id(shared: &Shared) -> String {
-    let seq = shared.seq.fetch_add(1, Ordering::Relaxed);
-    format!("{:08x}{:016x}", shared.instance, seq)
-}
-
-fn handle(shared: &Shared, conn: &mut Conn, head: &http::Head) -> Next {
-    let _permit = shared.permits.acquire();
+fn handle(shared: &Shared, mut req: tiny_http::Request) {
     let now = unix_secs(SystemTime::now());
-    let request_id = next_request_id(shared);
-    let keep_alive = head.keep_alive();
-    let framing = match http::framing(head) {
-        Ok(f) => f,
-        Err(why) => {
-            let err = CosError::new(400, "InvalidRequest", format!("Bad request: {why}."));
-            let reply = Reply::error(&err, None, &request_id);
-            return finish(conn, head, reply, false, true, &request_id);
-        }
-    };
-    let ctx = match Ctx::parse(
-        &head.method,
-        &head.target,
-        head.headers.clone(),
-        &shared.region,
-        now,
-    ) {
+    let seq = shared.seq.fetch_add(1, Ordering::Relaxed);
+    let request_id = format!("{:08x}{:016x}", shared.instance, seq);
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_owned(),
+                h.value.as_str().to_owned(),
+            )
+        })
+        .collect();
+    let method = req.method().as_str().to_owned();
+    let ctx = match Ctx::parse(&method, req.url(), headers, &shared.region, now) {
         Ok(ctx) => ctx,
         Err(err) => {
-            let reply = Reply::error(&err, None, &request_id);
-            return respond(conn, head, framing, reply, &request_id, false);
+            send(req, Reply::error(&err, None, &request_id), &request_id);
+            return;
         }
     };
     *shared
@@ -175,17 +76,20 @@ fn handle(shared: &Shared, conn: &mut Conn, head: &http::Head) -> Next {
         .entry(ctx.op.to_owned())
         .or_insert(0) += 1;
 
-    if let Framing::Length(n) = framing
-        && n > MAX_BODY
-    {
-        // Answered before a byte of the body is read; the connection then closes.
+    if let Some(declared) = declared_too_large(&ctx) {
+        // Answered before a byte of the body is read. tiny_http then drains what the
+        // client still sends (see the README's Limits for what that costs).
         let err = CosError::new(
             400,
             "EntityTooLarge",
-            format!("Your proposed upload of {n} bytes exceeds the maximum allowed size."),
+            format!("Your proposed upload of {declared} bytes exceeds the maximum allowed size."),
         );
-        let reply = Reply::error(&err, Some(&ctx), &request_id);
-        return finish(conn, head, reply, false, true, &request_id);
+        send(
+            req,
+            Reply::error(&err, Some(&ctx), &request_id),
+            &request_id,
+        );
+        return;
     }
 
     let decision = shared
@@ -200,8 +104,12 @@ fn handle(shared: &Shared, conn: &mut Conn, head: &http::Head) -> Next {
     match decision.action {
         Some(FaultAction::InternalError) => {
             let err = CosError::internal("injected fault: internal error");
-            let reply = Reply::error(&err, Some(&ctx), &request_id);
-            return respond(conn, head, framing, reply, &request_id, false);
+            send(
+                req,
+                Reply::error(&err, Some(&ctx), &request_id),
+                &request_id,
+            );
+            return;
         }
         Some(FaultAction::SlowDown) => {
             let err = CosError::new(
@@ -209,99 +117,105 @@ fn handle(shared: &Shared, conn: &mut Conn, head: &http::Head) -> Next {
                 "SlowDown",
                 "injected fault: please reduce your request rate",
             );
-            let reply = Reply::error(&err, Some(&ctx), &request_id);
-            return respond(conn, head, framing, reply, &request_id, false);
+            send(
+                req,
+                Reply::error(&err, Some(&ctx), &request_id),
+                &request_id,
+            );
+            return;
         }
-        Some(FaultAction::ResetMidBody) if framing != Framing::Length(0) => {
-            // Half of the upload is read, then the connection closes without an answer.
-            let half = match framing {
-                Framing::Length(n) => n / 2,
-                Framing::Chunked => 64 * 1024,
+        Some(FaultAction::ResetMidBody)
+            if req.body_length().unwrap_or(0) > 0 || ctx.header("Transfer-Encoding").is_some() =>
+        {
+            // Half of the upload is read. A client that asked for the connection to close
+            // gets no answer: tiny_http closes the connection once the rest of the body has
+            // been drained. On a keep-alive connection tiny_http would keep waiting for the
+            // next request (the client would hang until its own timeout), so the upload is
+            // answered 500 instead.
+            let half = match req.body_length() {
+                Some(n) if n > 0 => n as u64 / 2,
+                _ => 64 * 1024,
             };
-            let mut body = BodyReader::new(conn, framing, head.expects_continue());
-            let _ = io::copy(&mut (&mut body).take(half), &mut io::sink());
-            return Next::Abort;
+            let _ = io::copy(&mut req.as_reader().take(half), &mut io::sink());
+            if closes_after(&req) {
+                drop(req.into_writer());
+            } else {
+                let err = CosError::internal("injected fault: the upload was cut off mid-body");
+                send(
+                    req,
+                    Reply::error(&err, Some(&ctx), &request_id),
+                    &request_id,
+                );
+            }
+            return;
         }
         Some(FaultAction::ResetMidBody) => broken = true,
         Some(FaultAction::Delay(_)) | None => {}
     }
 
-    let mut body = BodyReader::new(conn, framing, head.expects_continue());
     let result = auth::authenticate(&ctx, &shared.signers, shared.skew_secs)
-        .and_then(|caller| handlers::dispatch(shared, &ctx, &caller, &mut body));
+        .and_then(|caller| handlers::dispatch(shared, &ctx, &caller, req.as_reader()));
     let mut reply = match result {
         Ok(reply) => reply,
         Err(err) => Reply::error(&err, Some(&ctx), &request_id),
     };
     handlers::cors::decorate(shared, &ctx, &mut reply);
-    let complete = body.finished() || (!body.continue_pending() && body.drain(DRAIN_LIMIT));
-    finish(
-        conn,
-        head,
-        reply,
-        broken,
-        !keep_alive || !complete,
-        &request_id,
-    )
-}
-
-/// Answers a request whose body has not been touched: drains it when that is cheap,
-/// otherwise closes the connection after the answer.
-fn respond(
-    conn: &mut Conn,
-    head: &http::Head,
-    framing: Framing,
-    reply: Reply,
-    request_id: &str,
-    broken: bool,
-) -> Next {
-    let small = matches!(framing, Framing::Length(n) if n <= DRAIN_LIMIT);
-    let complete = if framing == Framing::Length(0) {
-        true
-    } else if small && !head.expects_continue() {
-        BodyReader::new(conn, framing, false).drain(DRAIN_LIMIT)
+    if broken {
+        reset_download(req, reply, &request_id);
     } else {
-        false
-    };
-    finish(
-        conn,
-        head,
-        reply,
-        broken,
-        !head.keep_alive() || !complete,
-        request_id,
-    )
+        send(req, reply, &request_id);
+    }
 }
 
-/// Adds the headers every COS response has, writes the reply, and says what next.
-fn finish(
-    conn: &mut Conn,
-    head: &http::Head,
-    mut reply: Reply,
-    broken: bool,
-    close: bool,
-    request_id: &str,
-) -> Next {
+/// The `Content-Length` a request declares when it is over [`MAX_BODY`] (as text: it may
+/// not fit in a `u64`).
+fn declared_too_large(ctx: &Ctx) -> Option<String> {
+    let value = ctx.header("Content-Length")?.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match value.parse::<u64>() {
+        Ok(n) if n <= MAX_BODY => None,
+        _ => Some(value.trim_start_matches('0').to_owned()),
+    }
+}
+
+/// Whether tiny_http closes the connection after this request: the client sent
+/// `Connection: close` (or `upgrade`), or spoke HTTP/1.0 without `keep-alive`.
+fn closes_after(req: &tiny_http::Request) -> bool {
+    let connection = req
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Connection"))
+        .map(|h| h.value.as_str().to_ascii_lowercase());
+    match connection {
+        Some(c) if c.contains("close") || c.contains("upgrade") => true,
+        Some(c) => *req.http_version() == (1, 0) && !c.contains("keep-alive"),
+        None => *req.http_version() == (1, 0),
+    }
+}
+
+/// Adds the headers every COS response has.
+fn finish_headers(reply: &mut Reply, request_id: &str) {
     reply.push_header(header::REQUEST_ID, request_id);
     reply.push_header("Server", "tencent-cos");
     if !reply.headers.iter().any(|(n, _)| n == header::DATE) {
         reply.push_header(header::DATE, http_date(unix_secs(SystemTime::now())));
     }
-    if broken {
-        let _ = write_half(conn, reply);
-        return Next::Abort;
-    }
-    let head_only = head.method.eq_ignore_ascii_case("HEAD");
-    match write_reply(conn, reply, head_only, close) {
-        Ok(()) if close => Next::Close,
-        Ok(()) => Next::KeepAlive,
-        Err(_) => Next::Abort,
-    }
 }
 
-/// Writes `reply`; with `no_body` only the status and headers (HEAD).
-fn write_reply(conn: &mut Conn, reply: Reply, no_body: bool, close: bool) -> io::Result<()> {
-    let (mut reader, len): (Box<dyn Read + Send>, u64) = match reply.body {
+/// The reply's headers for tiny_http (which keeps their case).
+fn tiny_headers(reply: &Reply) -> Vec<tiny_http::Header> {
+    reply
+        .headers
+        .iter()
+        .filter_map(|(n, v)| tiny_http::Header::from_bytes(n.as_bytes(), v.as_bytes()).ok())
+        .collect()
+}
+
+/// The reply's body as a reader, with its length.
+fn body_reader(body: Body) -> (Box<dyn Read + Send>, u64) {
+    match body {
         Body::Empty => (Box::new(io::empty()), 0),
         Body::Bytes(b) => {
             let n = b.len() as u64;
@@ -309,38 +223,122 @@ fn write_reply(conn: &mut Conn, reply: Reply, no_body: bool, close: bool) -> io:
         }
         Body::Stream(r, n) => (r, n),
         Body::HeadOnly(n) => (Box::new(io::empty()), n),
-    };
-    let mut w = BufWriter::with_capacity(64 * 1024, &conn.writer);
-    w.write_all(&http::head_bytes(reply.status, &reply.headers, len, close))?;
-    if !no_body {
-        let sent = io::copy(&mut reader.by_ref().take(len), &mut w)?;
-        if sent != len {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the body ended early",
-            ));
-        }
     }
-    w.flush()
 }
 
-/// Writes the status, the headers announcing the full length, and half of the body; the
-/// caller then closes the connection, so the client sees the body end early. A reply
-/// without a body is not written at all.
-fn write_half(conn: &mut Conn, reply: Reply) -> io::Result<()> {
-    let (mut reader, len): (Box<dyn Read + Send>, u64) = match reply.body {
-        Body::Bytes(b) => {
-            let n = b.len() as u64;
-            (Box::new(io::Cursor::new(b)), n)
+/// Writes `reply` with the headers every COS response has.
+fn send(req: tiny_http::Request, mut reply: Reply, request_id: &str) {
+    finish_headers(&mut reply, request_id);
+    let headers = tiny_headers(&reply);
+    let status = tiny_http::StatusCode(reply.status);
+    let (reader, len) = body_reader(reply.body);
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
+    let response = tiny_http::Response::new(status, headers, reader, Some(len), None)
+        .with_chunked_threshold(usize::MAX);
+    let _ = req.respond(response);
+}
+
+/// Yields the first `limit` bytes of a body, then fails, and records that it did.
+struct HalfThenFail {
+    inner: io::Take<Box<dyn Read + Send>>,
+    failed: Arc<AtomicBool>,
+}
+
+impl Read for HalfThenFail {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.inner.read(buf)? {
+            0 if !buf.is_empty() => {
+                self.failed.store(true, Ordering::SeqCst);
+                Err(io::Error::new(
+                    io::ErrorKind::ConnectionReset,
+                    "injected fault: the connection breaks mid-body",
+                ))
+            }
+            n => Ok(n),
         }
-        Body::Stream(r, n) => (r, n),
-        Body::Empty | Body::HeadOnly(_) => return Ok(()),
-    };
-    if len == 0 {
-        return Ok(());
     }
-    let mut w = BufWriter::with_capacity(64 * 1024, &conn.writer);
-    w.write_all(&http::head_bytes(reply.status, &reply.headers, len, false))?;
-    io::copy(&mut reader.by_ref().take(len / 2), &mut w)?;
-    w.flush()
+}
+
+/// Passes writes through until the body has failed, then refuses them (so that the chunked
+/// encoder cannot end the body cleanly).
+struct UntilFailed<W> {
+    inner: W,
+    failed: Arc<AtomicBool>,
+}
+
+impl<W: Write> Write for UntilFailed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.failed.load(Ordering::SeqCst) {
+            return Err(io::Error::other("the body has failed"));
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.failed.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        self.inner.flush()
+    }
+}
+
+/// The download half of [`FaultAction::ResetMidBody`].
+///
+/// When tiny_http closes the connection after this request (the client asked for it), the
+/// response announces the full `Content-Length`, sends half of the body, and the body
+/// reader fails: tiny_http stops writing and closes the connection, so the client sees the
+/// body end early (unexpected EOF) at once.
+///
+/// On a keep-alive connection tiny_http would instead keep the connection open after the
+/// failed body, and the client would wait for the rest until its own timeout. There the
+/// response is chunked (tiny_http's own encoder writes the status, the headers and the
+/// whole chunks of the first half of the body) and [`BROKEN_CHUNK`] follows, so the client
+/// fails at once on a malformed chunk; it then drops the connection.
+///
+/// A reply without a body gets no answer and the connection closes when tiny_http closes it;
+/// on a keep-alive connection it is answered 500 instead.
+fn reset_download(req: tiny_http::Request, mut reply: Reply, request_id: &str) {
+    finish_headers(&mut reply, request_id);
+    let closes = closes_after(&req);
+    let head_only = *req.method() == tiny_http::Method::Head;
+    let (reader, len) = body_reader(std::mem::replace(&mut reply.body, Body::Empty));
+    if len == 0 || head_only {
+        if closes {
+            drop(req.into_writer());
+        } else {
+            let err = CosError::internal("injected fault: the connection breaks mid-body");
+            send(req, Reply::error(&err, None, request_id), request_id);
+        }
+        return;
+    }
+    let failed = Arc::new(AtomicBool::new(false));
+    let body = HalfThenFail {
+        inner: reader.take(len / 2),
+        failed: Arc::clone(&failed),
+    };
+    let status = tiny_http::StatusCode(reply.status);
+    if closes {
+        let full = usize::try_from(len).unwrap_or(usize::MAX);
+        let response =
+            tiny_http::Response::new(status, tiny_headers(&reply), body, Some(full), None)
+                .with_chunked_threshold(usize::MAX);
+        let _ = req.respond(response);
+        return;
+    }
+    let version = req.http_version().clone();
+    let request_headers = req.headers().to_vec();
+    let response = tiny_http::Response::new(status, tiny_headers(&reply), body, None, None);
+    let mut writer = req.into_writer();
+    let _ = response.raw_print(
+        UntilFailed {
+            inner: &mut writer,
+            failed,
+        },
+        version,
+        &request_headers,
+        false,
+        None,
+    );
+    let _ = writer.write_all(BROKEN_CHUNK);
+    let _ = writer.flush();
 }
