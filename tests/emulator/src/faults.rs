@@ -17,10 +17,12 @@ pub enum FaultAction {
     InternalError,
     /// Answer `503 SlowDown`.
     SlowDown,
-    /// Break the connection mid-body: for a request with a body, half of it is read and the
-    /// answer is not a valid HTTP response; for a response with a body, the status and
-    /// headers are sent, then half of the body in chunked framing that then breaks off. The
-    /// client sees an I/O error in the middle of the transfer and the connection closes.
+    /// Break the exchange mid-body, as far as tiny_http allows. A download sends half of its
+    /// body: with the full `Content-Length` and then a closed connection when the client
+    /// sent `Connection: close`, chunked and then a malformed chunk on a keep-alive
+    /// connection; either way the client fails at once. An upload is half read, then left
+    /// unanswered and closed (`Connection: close`) or answered `500 InternalError`
+    /// (keep-alive); nothing is stored.
     ResetMidBody,
     /// Wait this long, then handle the request normally.
     Delay(Duration),

@@ -44,6 +44,7 @@ mod route;
 mod server;
 mod store;
 mod time;
+mod uploads;
 mod xml_out;
 
 use std::collections::BTreeMap;
@@ -61,6 +62,7 @@ pub use faults::{FaultAction, FaultRule, Trigger};
 
 use crate::faults::Faults;
 use crate::store::{AclState, BucketMeta, Store};
+use crate::uploads::Uploads;
 
 /// The region buckets are in unless a request's Host or [`EmulatorBuilder::region`] says
 /// otherwise.
@@ -165,7 +167,8 @@ impl EmulatorBuilder {
         self
     }
 
-    /// How many requests are handled at once. Default 4.
+    /// How many requests are handled at once (worker threads taking requests from the
+    /// HTTP server). Default 4.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.clamp(1, 64);
         self
@@ -185,6 +188,7 @@ impl EmulatorBuilder {
         }
         Region::new(self.region.as_str()).map_err(|e| invalid(e.to_string()))?;
         let store = Store::open(self.data_dir.clone())?;
+        let uploads = Uploads::open(self.data_dir.clone())?;
         let now = time::unix_secs(std::time::SystemTime::now());
         for name in &self.buckets {
             Bucket::new(name.as_str()).map_err(|e| invalid(e.to_string()))?;
@@ -210,6 +214,7 @@ impl EmulatorBuilder {
             .ok_or_else(|| io::Error::other("the server has no IP address"))?;
         let shared = Arc::new(Shared {
             store,
+            uploads,
             signers: self.credentials.into_iter().map(Signer::new).collect(),
             region: self.region,
             skew_secs: self.allowed_skew.as_secs(),
@@ -239,6 +244,7 @@ impl EmulatorBuilder {
 /// State shared by the workers.
 pub(crate) struct Shared {
     pub(crate) store: Store,
+    pub(crate) uploads: Uploads,
     pub(crate) signers: Vec<Signer>,
     pub(crate) region: String,
     pub(crate) skew_secs: u64,

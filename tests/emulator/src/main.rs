@@ -19,8 +19,9 @@ until it is killed.
 OPTIONS:
     --listen ADDR            Address to listen on, loopback only [default: 127.0.0.1:0,
                              a free port]
-    --data-dir DIR           Keep buckets, objects, metadata and ACLs in DIR, so that a
-                             restart loses nothing [default: in memory]
+    --data-dir DIR           Keep buckets, objects, metadata, ACLs, CORS rules and
+                             multipart uploads in progress (with their parts) in DIR,
+                             so that a restart loses nothing [default: in memory]
     --secret-id ID           A SecretId whose signatures are accepted; repeat with
                              --secret-key for several credentials (paired in order)
     --secret-key KEY         The SecretKey of the preceding --secret-id
@@ -38,7 +39,14 @@ OPTIONS:
                                        GetObject, ...) or * for all
                                ACTION  500      answer 500 InternalError
                                        503      answer 503 SlowDown
-                                       reset    break the connection mid-body
+                                       reset    break the exchange mid-body: a
+                                                download sends half its body, then
+                                                the connection closes (client sent
+                                                Connection: close) or the chunked
+                                                body breaks off (keep-alive); an
+                                                upload is half read, then closed
+                                                unanswered (Connection: close) or
+                                                answered 500 (keep-alive)
                                        delay=MS wait MS milliseconds, then answer
                                WHEN    nth=N    only the Nth matching request
                                        first=N  the first N matching requests
@@ -52,6 +60,14 @@ OPTIONS:
 Clients connect to http://127.0.0.1:PORT, either virtual-hosted (Host:
 {bucket}.cos.{region}.myqcloud.com, or any host whose first label is a NAME-APPID
 bucket) or path-style (http://127.0.0.1:PORT/{bucket}/{key}).
+
+Implemented: GET Service (by region with Host cos.{region}.myqcloud.com); PUT/HEAD/
+DELETE/GET Bucket; bucket location, ACL and CORS; OPTIONS preflight; PUT/GET/HEAD/
+DELETE Object, PUT Object - Copy, DELETE Multiple Objects, object ACL; multipart
+uploads (Initiate, Upload Part, Upload Part - Copy, Complete, Abort, List Parts, List
+Multipart Uploads). A request declaring a body over 5 GiB + 1 MiB is answered
+400 EntityTooLarge before its body is read. The HTTP server is tiny_http; see the
+README's Limits for what an unallocatable Content-Length does.
 ";
 
 fn main() -> ExitCode {

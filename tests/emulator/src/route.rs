@@ -36,6 +36,8 @@ pub(crate) struct Ctx {
     pub(crate) now: u64,
     /// The region the Host names, or the emulator's.
     pub(crate) region: String,
+    /// Whether the Host names the region (`….cos.{region}.myqcloud.com`).
+    pub(crate) host_names_region: bool,
     /// The operation, as COS names it (`PutObject`, ...).
     pub(crate) op: &'static str,
 }
@@ -93,7 +95,9 @@ impl Ctx {
                 (Some(b.to_owned()), k.to_owned())
             }
         };
-        let region = region_of(&hostname).unwrap_or_else(|| default_region.to_owned());
+        let host_region = region_of(&hostname);
+        let host_names_region = host_region.is_some();
+        let region = host_region.unwrap_or_else(|| default_region.to_owned());
         let method = method.to_ascii_uppercase();
         let mut ctx = Ctx {
             method,
@@ -105,6 +109,7 @@ impl Ctx {
             headers,
             now,
             region,
+            host_names_region,
             op: "",
         };
         ctx.op = operation(&ctx);

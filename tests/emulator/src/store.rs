@@ -139,6 +139,24 @@ pub(crate) struct NewBlob {
     pub(crate) digests: Digests,
 }
 
+impl NewBlob {
+    /// Takes the blob out: the caller now owns its file.
+    pub(crate) fn take(mut self) -> Option<Blob> {
+        self.blob.take()
+    }
+}
+
+/// Writes `bytes` to `tmp`, then renames it to `target`.
+pub(crate) fn write_file_atomic(tmp: &Path, target: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = fs::File::create(tmp)?;
+    f.write_all(bytes)?;
+    f.flush()?;
+    drop(f);
+    fs::rename(tmp, target).inspect_err(|_| {
+        let _ = fs::remove_file(tmp);
+    })
+}
+
 impl Drop for NewBlob {
     fn drop(&mut self) {
         if let Some(Blob::File(path)) = self.blob.take() {
@@ -249,7 +267,8 @@ impl Store {
         self.dir.as_ref().map(|d| d.join("buckets").join(name))
     }
 
-    fn new_id(&self) -> String {
+    /// A new unique name: grows with time.
+    pub(crate) fn new_id(&self) -> String {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
@@ -262,14 +281,7 @@ impl Store {
         let Some(dir) = &self.dir else {
             return Ok(());
         };
-        let tmp = dir.join("tmp").join(self.new_id());
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.flush()?;
-        drop(f);
-        fs::rename(&tmp, target).inspect_err(|_| {
-            let _ = fs::remove_file(&tmp);
-        })
+        write_file_atomic(&dir.join("tmp").join(self.new_id()), target, bytes)
     }
 
     fn persist_bucket(&self, meta: &BucketMeta) -> io::Result<()> {

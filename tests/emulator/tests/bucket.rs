@@ -158,8 +158,12 @@ fn bucket_errors() {
         .assert_error(400, "InvalidArgument");
     h.send(h.req(Method::Post, ""))
         .assert_error(405, "MethodNotAllowed");
-    h.send(h.req(Method::Get, "").with_query("uploads", ""))
-        .assert_error(501, "NotImplemented");
+    h.send(
+        h.req(Method::Get, "")
+            .with_query("uploads", "")
+            .with_query("max-uploads", "0"),
+    )
+    .assert_error(400, "InvalidArgument");
 }
 
 #[test]
@@ -317,10 +321,55 @@ fn delete_multiple_objects() {
     big.resize(2 << 20, b' ');
     h.send(body_req(&h, &big))
         .assert_error(400, "EntityTooLarge");
+    // COS requires Content-MD5 here (the SDKs always send it).
+    let mut no_md5 = body_req(&h, b"<Delete><Object><Key>a</Key></Object></Delete>");
+    no_md5.headers.retain(|(n, _)| n != "Content-MD5");
+    h.send(no_md5).assert_error(400, "MissingContentMD5");
 }
 
 fn body_req(h: &Harness, body: &[u8]) -> cos_proto::Request {
-    let mut req = h.req(Method::Post, "").with_query("delete", "");
+    let mut req = h
+        .req(Method::Post, "")
+        .with_query("delete", "")
+        .with_header("Content-MD5", cos_proto::ops::content_md5(body));
     req.body = cos_proto::Body::from(body.to_vec());
     req
+}
+
+#[test]
+fn get_service_by_region() {
+    let h = Harness::new();
+    let beijing = cos_proto::Region::new("ap-beijing").expect("region");
+    let target = h
+        .endpoint
+        .target(
+            &cos_proto::Bucket::new("north-1250000000").expect("bucket"),
+            &beijing,
+        )
+        .expect("target");
+    let made = h.send(cos_proto::Request::new(Method::Put, target, ""));
+    assert_eq!(made.status, 200, "{}", made.text());
+    let names = |region: Option<&str>| -> Vec<(String, String)> {
+        h.op(
+            &GetService {
+                region: region.map(str::to_owned),
+                ..GetService::default()
+            },
+            false,
+        )
+        .expect("GetService")
+        .buckets
+        .into_iter()
+        .map(|b| (b.name, b.location))
+        .collect()
+    };
+    assert_eq!(
+        names(Some("ap-beijing")),
+        [("north-1250000000".to_owned(), "ap-beijing".to_owned())]
+    );
+    assert_eq!(
+        names(Some(REGION)),
+        [(BUCKET.to_owned(), REGION.to_owned())]
+    );
+    assert_eq!(names(None).len(), 2);
 }

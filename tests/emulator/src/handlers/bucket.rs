@@ -17,7 +17,8 @@ use crate::xml_out::{self, Deleted, Listing};
 /// The most entries in one listing page.
 const MAX_KEYS: usize = 1000;
 
-/// GET Service: every bucket (paged by `marker` / `max-keys`).
+/// GET Service: every bucket (paged by `marker` / `max-keys`); only those of the region
+/// when the Host names one (`cos.{region}.myqcloud.com`).
 pub(crate) fn get_service(shared: &Shared, ctx: &Ctx) -> Result<Reply, CosError> {
     let marker = ctx.query("marker").filter(|m| !m.is_empty());
     let max = parse_max_keys(ctx, usize::MAX)?;
@@ -25,6 +26,7 @@ pub(crate) fn get_service(shared: &Shared, ctx: &Ctx) -> Result<Reply, CosError>
     let after: Vec<_> = all
         .into_iter()
         .filter(|b| marker.is_none_or(|m| b.name.as_str() > m))
+        .filter(|b| !ctx.host_names_region || b.region == ctx.region)
         .collect();
     let (page, next) = if after.len() > max {
         let page = after[..max].to_vec();
@@ -168,6 +170,13 @@ pub(crate) fn delete_multiple(
     body: &mut dyn Read,
 ) -> Result<Reply, CosError> {
     shared.store.bucket(bucket)?;
+    if ctx.header(header::CONTENT_MD5).is_none() {
+        return Err(CosError::new(
+            400,
+            "MissingContentMD5",
+            "Missing required header for this request: Content-MD5.",
+        ));
+    }
     let bytes = read_xml_body(ctx, body)?;
     let root = parse_xml(&bytes, "Delete")?;
     let quiet = root

@@ -14,6 +14,9 @@ use crate::route::Ctx;
 
 pub(crate) mod acl;
 pub(crate) mod bucket;
+pub(crate) mod cors;
+pub(crate) mod multipart;
+pub(crate) mod multipart_list;
 pub(crate) mod object;
 
 /// The largest XML request body read (1 MiB).
@@ -47,15 +50,21 @@ pub(crate) fn dispatch(
         "HeadObject" => object::get_object(shared, ctx, bucket, true),
         "DeleteObject" => object::delete_object(shared, bucket, &ctx.key),
         "PutObjectCopy" => object::put_object_copy(shared, ctx, caller, bucket),
-        "Unknown" => Err(CosError::new(
+        "InitiateMultipartUpload" => multipart::initiate(shared, ctx, bucket),
+        "UploadPart" => multipart::upload_part(shared, ctx, bucket, body),
+        "UploadPartCopy" => multipart::upload_part_copy(shared, ctx, caller, bucket),
+        "CompleteMultipartUpload" => multipart::complete(shared, ctx, bucket, body),
+        "AbortMultipartUpload" => multipart::abort(shared, ctx, bucket),
+        "ListParts" => multipart_list::list_parts(shared, ctx, bucket),
+        "ListMultipartUploads" => multipart_list::list_uploads(shared, ctx, bucket),
+        "PutBucketCors" => cors::put_cors(shared, ctx, bucket, body),
+        "GetBucketCors" => cors::get_cors(shared, bucket),
+        "DeleteBucketCors" => cors::delete_cors(shared, bucket),
+        "OptionsObject" => cors::preflight(shared, ctx, bucket),
+        _ => Err(CosError::new(
             405,
             "MethodNotAllowed",
             format!("{} is not allowed on this resource.", ctx.method),
-        )),
-        other => Err(CosError::new(
-            501,
-            "NotImplemented",
-            format!("{other} is not implemented by the emulator yet."),
         )),
     }
 }
@@ -63,15 +72,25 @@ pub(crate) fn dispatch(
 /// Reads an XML request body of at most [`MAX_XML_BODY`] bytes, checking `Content-MD5`
 /// when it is sent.
 pub(crate) fn read_xml_body(ctx: &Ctx, body: &mut dyn Read) -> Result<Vec<u8>, CosError> {
+    read_xml_body_max(ctx, body, MAX_XML_BODY)
+}
+
+/// Reads an XML request body of at most `max` bytes, checking `Content-MD5` when it is
+/// sent.
+pub(crate) fn read_xml_body_max(
+    ctx: &Ctx,
+    body: &mut dyn Read,
+    max: usize,
+) -> Result<Vec<u8>, CosError> {
     let mut buf = Vec::new();
-    body.take(MAX_XML_BODY as u64 + 1)
+    body.take(max as u64 + 1)
         .read_to_end(&mut buf)
         .map_err(|_| CosError::new(400, "IncompleteBody", "The request body ended early."))?;
-    if buf.len() > MAX_XML_BODY {
+    if buf.len() > max {
         return Err(CosError::new(
             400,
             "EntityTooLarge",
-            format!("An XML request body may hold at most {MAX_XML_BODY} bytes."),
+            format!("This XML request body may hold at most {max} bytes."),
         ));
     }
     if let Some(expected) = content_md5(ctx)? {

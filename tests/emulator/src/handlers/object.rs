@@ -40,14 +40,14 @@ const OVERRIDES: [(&str, &str); 6] = [
 ];
 
 /// The metadata a request sets: Content-Type, stored headers, `x-cos-meta-*`, storage class.
-struct RequestMeta {
-    content_type: String,
-    headers: Vec<(String, String)>,
-    user_meta: Vec<(String, String)>,
-    storage_class: Option<String>,
+pub(crate) struct RequestMeta {
+    pub(crate) content_type: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) user_meta: Vec<(String, String)>,
+    pub(crate) storage_class: Option<String>,
 }
 
-fn request_meta(ctx: &Ctx) -> Result<RequestMeta, CosError> {
+pub(crate) fn request_meta(ctx: &Ctx) -> Result<RequestMeta, CosError> {
     let content_type = ctx
         .header(header::CONTENT_TYPE)
         .unwrap_or("application/octet-stream")
@@ -92,7 +92,7 @@ fn request_meta(ctx: &Ctx) -> Result<RequestMeta, CosError> {
     })
 }
 
-fn check_key(key: &str) -> Result<(), CosError> {
+pub(crate) fn check_key(key: &str) -> Result<(), CosError> {
     if key.len() > MAX_KEY_BYTES {
         return Err(CosError::new(
             400,
@@ -104,7 +104,11 @@ fn check_key(key: &str) -> Result<(), CosError> {
 }
 
 /// Streams `body` into a new blob, checking its length against `Content-Length`.
-fn receive(shared: &Shared, ctx: &Ctx, body: &mut dyn Read) -> Result<NewBlob, CosError> {
+pub(crate) fn receive(
+    shared: &Shared,
+    ctx: &Ctx,
+    body: &mut dyn Read,
+) -> Result<NewBlob, CosError> {
     let mut w = shared.store.new_blob().map_err(|e| CosError::io(&e))?;
     let got = w.copy_from(body, MAX_BODY).map_err(|e| {
         if e.kind() == io::ErrorKind::InvalidData {
@@ -170,7 +174,7 @@ pub(crate) fn put_object(
     Ok(reply)
 }
 
-fn default_object_acl() -> AclState {
+pub(crate) fn default_object_acl() -> AclState {
     AclState {
         canned: "default".into(),
         grants: Vec::new(),
@@ -347,7 +351,7 @@ pub(crate) fn delete_object(shared: &Shared, bucket: &str, key: &str) -> Result<
 /// The bucket and key of `x-cos-copy-source`: `{bucket}.cos.{region}.myqcloud.com/{key}`
 /// (any host whose first label is the bucket), or `/{bucket}/{key}`; the key URL-decoded,
 /// `?versionId=` ignored.
-fn parse_copy_source(value: &str) -> Option<(String, String)> {
+pub(crate) fn parse_copy_source(value: &str) -> Option<(String, String)> {
     let mut v = value.trim();
     for scheme in ["http://", "https://"] {
         if let Some(rest) = v.strip_prefix(scheme) {
@@ -369,7 +373,7 @@ fn parse_copy_source(value: &str) -> Option<(String, String)> {
 }
 
 /// The `x-cos-copy-source-If-*` headers: 412 when one does not hold.
-fn check_copy_conditions(ctx: &Ctx, src: &ObjectEntry) -> Result<(), CosError> {
+pub(crate) fn check_copy_conditions(ctx: &Ctx, src: &ObjectEntry) -> Result<(), CosError> {
     let failed = || {
         CosError::new(
             412,

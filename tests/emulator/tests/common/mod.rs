@@ -271,3 +271,8 @@ fn base64_decode(s: &str) -> Vec<u8> {
     }
     out
 }
+
+/// The status and COS code of a service error (`None` for other errors).
+pub fn service_code(err: &cos_proto::Error) -> Option<(u16, String)> {
+    err.service().map(|s| (s.status, s.code.clone()))
+}
