@@ -198,10 +198,7 @@ impl EmulatorBuilder {
                         name: name.clone(),
                         region: self.region.clone(),
                         created: now,
-                        acl: AclState {
-                            canned: "private".into(),
-                            grants: Vec::new(),
-                        },
+                        acl: AclState::canned("private"),
                         cors: None,
                     })
                     .map_err(|e| io::Error::other(e.message))?;

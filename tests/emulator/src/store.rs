@@ -34,8 +34,23 @@ pub(crate) struct AclState {
     /// `default` (follow the bucket).
     pub(crate) canned: String,
     /// Grants beyond the owner's and the canned ACL's: (`CanonicalUser` id or `Group` uri,
-    /// whether it is a group, permission).
+    /// whether it is a group, permission). When `explicit`, the whole list.
     pub(crate) grants: Vec<GrantRec>,
+    /// Set from an `AccessControlPolicy` body: `grants` is the complete list, answered as it
+    /// was given (no implicit owner grant, no grants derived from `canned`), as COS does.
+    #[serde(default)]
+    pub(crate) explicit: bool,
+}
+
+impl AclState {
+    /// A canned ACL (`private`, `public-read`, `default`, ...) with no grants of its own.
+    pub(crate) fn canned(canned: &str) -> Self {
+        AclState {
+            canned: canned.to_owned(),
+            grants: Vec::new(),
+            explicit: false,
+        }
+    }
 }
 
 /// One explicit grant.

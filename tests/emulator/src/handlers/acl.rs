@@ -127,10 +127,7 @@ pub(crate) fn acl_from_headers(ctx: &Ctx, for_object: bool) -> Result<Option<Acl
         return Ok(None);
     }
     let default = if for_object { "default" } else { "private" };
-    let mut state = AclState {
-        canned: canned.unwrap_or(default).to_owned(),
-        grants: Vec::new(),
-    };
+    let mut state = AclState::canned(canned.unwrap_or(default));
     // A grant to everyone makes the resource public, as the canned ACLs do.
     let all_read = grants
         .iter()
@@ -228,10 +225,8 @@ fn acl_from_body(body: &[u8], for_object: bool) -> Result<AclState, CosError> {
     };
     Ok(AclState {
         canned: canned.to_owned(),
-        grants: grants
-            .into_iter()
-            .filter(|g| !(g.group && g.grantee == ALL_USERS))
-            .collect(),
+        grants,
+        explicit: true,
     })
 }
 
@@ -268,8 +263,12 @@ fn policy_reply(bucket: &str, acl: &AclState) -> Result<Reply, CosError> {
         },
         permission,
     };
-    let mut grants = vec![user(&owner, Permission::FullControl)];
+    let mut grants = Vec::new();
+    if !acl.explicit {
+        grants.push(user(&owner, Permission::FullControl));
+    }
     match acl.canned.as_str() {
+        _ if acl.explicit => {}
         "public-read" => grants.push(group(Permission::Read)),
         "public-read-write" => {
             grants.push(group(Permission::Read));

@@ -67,10 +67,7 @@ pub(crate) fn put_bucket(shared: &Shared, ctx: &Ctx, bucket: &str) -> Result<Rep
             format!("The bucket name is not valid: {e}"),
         )
     })?;
-    let acl = acl_from_headers(ctx, false)?.unwrap_or(AclState {
-        canned: "private".into(),
-        grants: Vec::new(),
-    });
+    let acl = acl_from_headers(ctx, false)?.unwrap_or_else(|| AclState::canned("private"));
     shared.store.create_bucket(BucketMeta {
         name: bucket.to_owned(),
         region: ctx.region.clone(),

@@ -106,7 +106,7 @@ pub(crate) fn list_parts(shared: &Shared, ctx: &Ctx, bucket: &str) -> Result<Rep
 
 /// One entry of a List Multipart Uploads page.
 enum Entry {
-    Upload(UploadMeta),
+    Upload(Box<UploadMeta>),
     Prefix(String),
 }
 
@@ -150,7 +150,7 @@ pub(crate) fn list_uploads(shared: &Shared, ctx: &Ctx, bucket: &str) -> Result<R
         }
         entries.push(match group {
             Some(cp) => Entry::Prefix(cp),
-            None => Entry::Upload(u),
+            None => Entry::Upload(Box::new(u)),
         });
     }
 

@@ -175,10 +175,7 @@ pub(crate) fn put_object(
 }
 
 pub(crate) fn default_object_acl() -> AclState {
-    AclState {
-        canned: "default".into(),
-        grants: Vec::new(),
-    }
+    AclState::canned("default")
 }
 
 /// The headers of an object on GET and HEAD.
