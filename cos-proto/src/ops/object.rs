@@ -381,7 +381,7 @@ pub struct PutObject {
     pub grant_write_acp: Option<String>,
     /// `x-cos-grant-full-control`.
     pub grant_full_control: Option<String>,
-    /// The storage class, e.g. `STANDARD_IA` (see [`StorageClass`]; default STANDARD).
+    /// The storage class, e.g. `STANDARD_IA` (see [`StorageClass`](crate::types::StorageClass); default STANDARD).
     pub storage_class: Option<String>,
     /// User metadata, sent as `x-cos-meta-{name}` (the prefix may be given or left out).
     pub metadata: Vec<(String, String)>,
@@ -673,7 +673,7 @@ pub struct PutObjectCopy {
     pub copy_source_if_match: Option<String>,
     /// Copy only if the source's ETag differs from this one (else 412).
     pub copy_source_if_none_match: Option<String>,
-    /// The storage class of the copy (see [`StorageClass`]; any letter case).
+    /// The storage class of the copy (see [`StorageClass`](crate::types::StorageClass); any letter case).
     pub storage_class: Option<String>,
     /// User metadata, sent as `x-cos-meta-{name}`.
     pub metadata: Vec<(String, String)>,
