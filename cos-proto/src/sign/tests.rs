@@ -1,0 +1,168 @@
+//! Tests of the signer: key times, pathnames, every stage, the SignKey cache, bad inputs.
+
+use super::*;
+use sha1::Digest;
+
+fn signer() -> Signer {
+    Signer::new(Credentials::new("AKIDtest", "secretkey").expect("valid"))
+}
+
+#[test]
+fn key_time_rules() {
+    assert_eq!(KeyTime::new(1, 2).map(|k| k.to_string()), Ok("1;2".into()));
+    let err = KeyTime::new(5, 4).expect_err("backwards");
+    assert_eq!(err.field(), Some("KeyTime"));
+    assert!(KeyTime::new(5, 5).is_err());
+    assert_eq!(KeyTime::parse("10;20"), KeyTime::new(10, 20));
+    for bad in ["", "1", "1;", ";2", "a;b", "-1;2", "1;2;3", " 1;2"] {
+        assert!(KeyTime::parse(bad).is_err(), "{bad}");
+    }
+    let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    assert_eq!(
+        KeyTime::starting_at(now, 900),
+        KeyTime::new(1_699_999_999, 1_700_000_899)
+    );
+    let err = KeyTime::starting_at(now, 0).expect_err("zero");
+    assert_eq!(err.field(), Some("Expires"));
+}
+
+#[test]
+fn request_windows_are_shared_and_cover_the_validity() {
+    let t = |s| UNIX_EPOCH + Duration::from_secs(s);
+    let v = Duration::from_secs(900);
+    let a = KeyTime::for_request(t(1_700_000_040), v).expect("valid");
+    let b = KeyTime::for_request(t(1_700_000_099), v).expect("valid");
+    assert_eq!(a, b);
+    for now in [1_700_000_040, 1_700_000_099] {
+        assert!(a.contains(now) && a.contains(now + 900));
+    }
+}
+
+#[test]
+fn pathnames() {
+    for (key, path) in [
+        ("", "/"),
+        ("/", "/"),
+        ("a/b", "/a/b"),
+        ("/a", "/a"),
+        ("//a", "//a"),
+        ("a//b/", "/a//b/"),
+        ("a/./b/../c", "/a/./b/../c"),
+    ] {
+        assert_eq!(pathname_for_key(key), path);
+    }
+}
+
+#[test]
+fn stages_are_consistent() {
+    let kt = KeyTime::new(1_700_000_000, 1_700_000_900).expect("valid");
+    let req = SignableRequest::new("PUT", "/a b.txt")
+        .header("Content-Type", "text/plain")
+        .header("User-Agent", "x")
+        .query("uploadId", "u 1")
+        .query("partNumber", "2");
+    let st = signer().sign_stages(&req, kt).expect("signs");
+    assert_eq!(
+        st.canonical.format_string(),
+        "put\n/a b.txt\npartnumber=2&uploadid=u%201\ncontent-type=text%2Fplain\n"
+    );
+    assert_eq!(st.canonical.header_list(), "content-type");
+    assert_eq!(st.canonical.url_param_list(), "partnumber;uploadid");
+    let expected_sts = format!(
+        "sha1\n1700000000;1700000900\n{}\n",
+        hex_of(&sha1::Sha1::digest(st.canonical.format_string().as_bytes()))
+    );
+    assert_eq!(st.string_to_sign.as_str(), expected_sts);
+    assert_eq!(
+        st.sign_key.expose_hex(),
+        hex_of(&hmac_sha1(b"secretkey", b"1700000000;1700000900"))
+    );
+    let sig = hex_of(&hmac_sha1(
+        st.sign_key.expose_hex().as_bytes(),
+        expected_sts.as_bytes(),
+    ));
+    assert_eq!(
+        st.authorization.as_str(),
+        format!(
+            "q-sign-algorithm=sha1&q-ak=AKIDtest&q-sign-time=1700000000;1700000900\
+             &q-key-time=1700000000;1700000900&q-header-list=content-type\
+             &q-url-param-list=partnumber;uploadid&q-signature={sig}"
+        )
+    );
+    assert_eq!(st.authorization.secret_id(), "AKIDtest");
+    assert_eq!(st.authorization.signature(), sig);
+    assert_eq!(st.authorization.key_time(), "1700000000;1700000900");
+    assert_eq!(signer().sign(&req, kt), Ok(st.authorization));
+}
+
+/// HMAC-SHA1 by the RustCrypto `hmac` crate: an independent check of our own.
+fn hmac_sha1(key: &[u8], msg: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, KeyInit, Mac};
+    let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).expect("any key");
+    mac.update(msg);
+    mac.finalize().into_bytes().to_vec()
+}
+
+fn hex_of(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn sign_key_is_reused_within_a_window_and_across_threads() {
+    let s = signer();
+    let kt = KeyTime::new(100, 200).expect("valid");
+    let first = s.sign_key(kt);
+    let keys: Vec<Arc<SignKey>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4).map(|_| scope.spawn(|| s.sign_key(kt))).collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    assert_eq!(keys.len(), 4);
+    assert!(keys.iter().all(|k| Arc::ptr_eq(k, &first)));
+    let other = s.sign_key(KeyTime::new(100, 201).expect("valid"));
+    assert!(!Arc::ptr_eq(&other, &first));
+    assert_eq!(other.key_time().end(), 201);
+}
+
+#[test]
+fn bad_inputs_are_typed_errors() {
+    let kt = KeyTime::new(1, 2).expect("valid");
+    let s = signer();
+    let cases: Vec<(SignableRequest<'_>, &str)> = vec![
+        (SignableRequest::new("", "/"), "Method"),
+        (SignableRequest::new("G ET", "/"), "Method"),
+        (
+            SignableRequest::new("GET", "/")
+                .header("X-Cos-A", "1")
+                .header("x-cos-a", "2"),
+            "Headers[x-cos-a]",
+        ),
+        (
+            SignableRequest::new("GET", "/").header("User-Agent", "a\r\nInjected: 1"),
+            "Headers[User-Agent]",
+        ),
+        (
+            SignableRequest::new("GET", "/")
+                .query("versionId", "1")
+                .query("versionid", "2"),
+            "Query[versionId]",
+        ),
+        (SignableRequest::new("GET", "/").query("", "x"), "Query"),
+    ];
+    for (req, field) in cases {
+        let err = s.sign(&req, kt).expect_err(field);
+        let got = err.field().unwrap_or_default();
+        assert!(
+            got == field || (field == "Query[versionId]" && got == "Query[versionid]"),
+            "expected {field}, got {err}"
+        );
+    }
+}
+
+#[test]
+fn debug_hides_derived_keys() {
+    let s = signer();
+    let key = s.sign_key(KeyTime::new(1, 2).expect("valid"));
+    let shown = format!("{key:?} {s:?}");
+    assert!(!shown.contains(key.expose_hex()), "{shown}");
+    assert!(!shown.contains("secretkey"), "{shown}");
+}
