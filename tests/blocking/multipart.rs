@@ -520,7 +520,17 @@ fn a_503_on_the_second_part_is_retried() {
     let id = init(&t, "r");
     let e1 = upload_bytes(&t, "r", &id, 1, p1);
     assert_eq!(t.emu().count(MultipartUpload::NAME), 1);
-    let e2 = upload_bytes(&t, "r", &id, 2, p2);
+    // Part 2 comes from a file, which is reopened and sent again from its start.
+    let dir = Scratch::new("mp-retry");
+    let path = dir.0.join("p2.bin");
+    std::fs::write(&path, p2).expect("write part file");
+    let out2 = t
+        .client
+        .multipart_upload_from(&part(&t, "r", &id, 2), Upload::file(&path).expect("stat"))
+        .expect("retried after the 503");
+    assert_eq!(out2.etag, part_etag(p2));
+    assert_eq!(out2.crc64, Some(crc64(p2)));
+    let e2 = out2.etag;
     assert_eq!(
         t.emu().count(MultipartUpload::NAME),
         3,
