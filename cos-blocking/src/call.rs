@@ -4,6 +4,8 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use cos_proto::ops::multipart::MultipartUpload;
+use cos_proto::ops::object::PutObject;
 use cos_proto::{Body, GetAuthorization, Operation, Response, header};
 
 use crate::auth::{AuthorizeRequest, CredentialScope};
@@ -175,7 +177,9 @@ impl Client {
                     Failure { error, skew_secs }
                 });
             }
-            let checked = config.crc64_check && matches!(O::NAME, "PutObject" | "UploadPart");
+            // The uploads whose whole body is what COS hashed: a PutObject and an UploadPart.
+            let checked =
+                config.crc64_check && [PutObject::NAME, MultipartUpload::NAME].contains(&O::NAME);
             if let Some(expected) = crc_header(&response.headers).filter(|_| checked) {
                 let actual = match (&req.body, sent_crc) {
                     (_, Some(crc)) => crc,

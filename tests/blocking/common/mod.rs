@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cos_blocking::proto::Scheme;
 use cos_blocking::proto::ops::bucket::GetBucket;
+use cos_blocking::proto::ops::multipart::{MultipartAbort, MultipartList};
 use cos_blocking::proto::ops::object::{DeleteMultipleObject, ObjectToDelete};
 use cos_blocking::{Client, ClientBuilder, Config, RetryPolicy};
 use cos_emulator::{Emulator, EmulatorBuilder};
@@ -140,6 +141,27 @@ impl Target {
     pub fn emu(&self) -> &Emulator {
         self.emu.as_ref().expect("an embedded emulator")
     }
+
+    /// Aborts the multipart uploads left under this test's prefix.
+    fn abort_uploads(&self) {
+        let list = MultipartList {
+            bucket: self.bucket.clone(),
+            region: self.region.clone(),
+            prefix: Some(self.prefix.clone()),
+            ..MultipartList::default()
+        };
+        let Ok(listed) = self.client.multipart_list(&list) else {
+            return;
+        };
+        for upload in listed.upload {
+            let _ = self.client.multipart_abort(&MultipartAbort {
+                bucket: self.bucket.clone(),
+                region: self.region.clone(),
+                key: upload.key,
+                upload_id: upload.upload_id,
+            });
+        }
+    }
 }
 
 /// Authenticates with the emulator's test key.
@@ -152,6 +174,7 @@ impl Drop for Target {
         if let Some(emu) = &self.emu {
             emu.clear_faults();
         }
+        self.abort_uploads();
         let list = GetBucket {
             bucket: self.bucket.clone(),
             region: self.region.clone(),
