@@ -68,6 +68,9 @@ use crate::uploads::Uploads;
 /// otherwise.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
 
+/// How many requests are handled at once unless [`EmulatorBuilder::workers`] says otherwise.
+pub const DEFAULT_WORKERS: usize = 16;
+
 /// How far in the future a signature's key time may start (clock skew), by default.
 pub const DEFAULT_ALLOWED_SKEW: Duration = Duration::from_secs(900);
 
@@ -97,7 +100,7 @@ impl Default for EmulatorBuilder {
             allowed_skew: DEFAULT_ALLOWED_SKEW,
             faults: Vec::new(),
             seed: 0x5EED,
-            workers: 4,
+            workers: DEFAULT_WORKERS,
             errors: Vec::new(),
         }
     }
@@ -168,7 +171,12 @@ impl EmulatorBuilder {
     }
 
     /// How many requests are handled at once (worker threads taking requests from the
-    /// HTTP server). Default 4.
+    /// HTTP server), 1 to 64. Default [`DEFAULT_WORKERS`].
+    ///
+    /// Every connection has its own thread in the HTTP server, which reads its requests'
+    /// headers; a worker then handles one request from start to end, including reading its
+    /// body. More requests than workers wait (on their open connections) for a worker:
+    /// slower, but never stuck.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.clamp(1, 64);
         self

@@ -3,12 +3,17 @@
 
 mod common;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
 
 use common::Harness;
 use cos_emulator::Emulator;
 use cos_proto::Method;
+
+/// One request's outcome: its index, how long it took, its status or error.
+type Outcome = (usize, Duration, Result<u16, String>);
 
 /// Longer than any request of these tests takes on a loaded machine, much shorter than the
 /// clients' own timeout.
@@ -34,7 +39,7 @@ fn burst(
     make: impl Fn(&Harness, usize, usize) -> cos_proto::Request + Sync,
 ) -> Duration {
     let barrier = Barrier::new(threads);
-    let results: Vec<Vec<(usize, Duration, Result<u16, String>)>> = std::thread::scope(|s| {
+    let results: Vec<Vec<Outcome>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let (barrier, make) = (&barrier, &make);
@@ -123,4 +128,43 @@ fn more_connections_than_workers() {
     assert_eq!(h.put("k", b"v", &[]).status, 200);
     burst(&h, 16, 4, None, head);
     burst(&h, 16, 2, None, put);
+}
+
+#[test]
+fn connections_opened_together_are_all_served() {
+    // The shape of the stall, without a client's pool in between: eight connections open at
+    // once (more than tiny_http has idle threads), then each sends a request. Before the fix of
+    // tiny_http's thread pool, the connections beyond its idle threads were never read.
+    for round in 0..4 {
+        let emu = Emulator::builder().start().expect("starts");
+        std::thread::sleep(Duration::from_millis(50));
+        let mut conns: Vec<TcpStream> = (0..8)
+            .map(|_| TcpStream::connect(emu.socket_addr()).expect("connect"))
+            .collect();
+        std::thread::sleep(Duration::from_millis(100));
+        for c in &mut conns {
+            c.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                .expect("request");
+        }
+        let started = Instant::now();
+        let unanswered: Vec<usize> = conns
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let left = LIMIT
+                    .saturating_sub(started.elapsed())
+                    .max(Duration::from_millis(1));
+                c.set_read_timeout(Some(left)).expect("timeout");
+                let mut first = [0u8; 1];
+                match c.read(&mut first) {
+                    Ok(1) => None,
+                    _ => Some(i),
+                }
+            })
+            .collect();
+        assert!(
+            unanswered.is_empty(),
+            "round {round}: connections {unanswered:?} of 8 got no answer within {LIMIT:?}"
+        );
+    }
 }

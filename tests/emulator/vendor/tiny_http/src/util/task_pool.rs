@@ -69,7 +69,14 @@ impl TaskPool {
     pub fn spawn(&self, code: Box<dyn FnMut() + Send>) {
         let mut queue = self.sharing.todo.lock().unwrap();
 
-        if self.sharing.waiting_tasks.load(Ordering::Acquire) == 0 {
+        // cos-rs patch: a waiting thread that has been notified stays counted in
+        // `waiting_tasks` until it has taken the lock again, and each task already in the
+        // queue is promised to one of them. Comparing with 0 (as published) queued a burst of
+        // new connections behind as many "waiting" threads as there were before the burst:
+        // the surplus sat in the queue, unserved, until some other connection closed (or an
+        // extra thread's 5 s idle timeout ran out). Only a thread beyond the queued tasks is
+        // free.
+        if self.sharing.waiting_tasks.load(Ordering::Acquire) <= queue.len() {
             self.add_thread(Some(code));
         } else {
             queue.push_back(code);
