@@ -39,6 +39,7 @@ mod auth;
 mod error;
 mod faults;
 mod handlers;
+mod names;
 mod reply;
 mod route;
 mod server;
@@ -59,6 +60,7 @@ use std::time::Duration;
 use cos_proto::{Bucket, Credentials, Region, Signer};
 
 pub use faults::{FaultAction, FaultRule, Trigger};
+pub use names::OPERATIONS;
 
 use crate::faults::Faults;
 use crate::store::{AclState, BucketMeta, Store};
@@ -302,13 +304,15 @@ impl Emulator {
         &self.shared.region
     }
 
-    /// How many requests of operation `kind` (`PutObject`, `UploadPart`, ...) arrived,
-    /// including those that failed.
+    /// How many requests of operation `kind` arrived, including those that failed. `kind`
+    /// is cos-proto's `Operation::NAME` (`PutObject`, `UploadPart`, `DeleteMultipleObjects`,
+    /// `GetBucketACL`, ...; every name is in [`OPERATIONS`]); requests that are no operation
+    /// count as `Unknown`.
     pub fn count(&self, kind: &str) -> u64 {
         self.counts().get(kind).copied().unwrap_or(0)
     }
 
-    /// Requests per operation so far.
+    /// Requests per operation so far (see [`Emulator::count`] for the names).
     pub fn counts(&self) -> BTreeMap<String, u64> {
         self.shared
             .counts

@@ -37,8 +37,20 @@ OPTIONS:
                              one) [default: 16]
     --fault KIND:ACTION[:WHEN]
                              Inject faults (repeatable):
-                               KIND    an operation name (PutObject, UploadPart,
-                                       GetObject, ...) or * for all
+                               KIND    an operation name as cos-proto and
+                                       cos-blocking report it, or * for all:
+                                       GetService PutBucket HeadBucket
+                                       DeleteBucket GetBucket GetBucketLocation
+                                       GetBucketACL PutBucketACL PutObject
+                                       GetObject HeadObject DeleteObject
+                                       DeleteMultipleObjects PutObjectCopy
+                                       GetObjectACL PutObjectACL
+                                       InitiateMultipartUpload UploadPart
+                                       UploadPartCopy CompleteMultipartUpload
+                                       AbortMultipartUpload ListParts
+                                       ListMultipartUploads PutBucketCORS
+                                       GetBucketCORS DeleteBucketCORS
+                                       OptionsObject Unknown
                                ACTION  500      answer 500 InternalError
                                        503      answer 503 SlowDown
                                        reset    break the exchange mid-body: a
