@@ -10,6 +10,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::names::OPERATIONS;
+
 /// What a fault does to a request.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FaultAction {
@@ -44,7 +46,8 @@ pub enum Trigger {
 /// One fault-injection rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FaultRule {
-    /// The operation it applies to, as COS names it (`UploadPart`); `None` for all.
+    /// The operation it applies to, as cos-proto names it (`UploadPart`, one of
+    /// [`OPERATIONS`](crate::OPERATIONS)); `None` for all.
     pub kind: Option<String>,
     /// Which matching requests it fires on.
     pub trigger: Trigger,
@@ -53,7 +56,9 @@ pub struct FaultRule {
 }
 
 impl FaultRule {
-    /// A rule for operation `kind` (`"*"` or `""` for every operation).
+    /// A rule for operation `kind`, one of [`OPERATIONS`](crate::OPERATIONS) (cos-proto's
+    /// `Operation::NAME`s, e.g. `cos_proto::ops::multipart::MultipartUpload::NAME`), or
+    /// `"*"` or `""` for every operation. A name that is none of them matches nothing.
     pub fn new(kind: &str, trigger: Trigger, action: FaultAction) -> Self {
         FaultRule {
             kind: (!kind.is_empty() && kind != "*").then(|| kind.to_owned()),
@@ -63,7 +68,8 @@ impl FaultRule {
     }
 
     /// Parses the command-line form `KIND:ACTION[:WHEN]`:
-    /// - KIND: an operation name (`UploadPart`) or `*`;
+    /// - KIND: an operation name (`UploadPart`, one of [`OPERATIONS`](crate::OPERATIONS)) or
+    ///   `*`; any other name is an error;
     /// - ACTION: `500`, `503`, `reset`, or `delay=MILLIS`;
     /// - WHEN: `nth=N`, `first=N`, `p=PROBABILITY` (or a bare probability such as `0.25`);
     ///   always when omitted.
@@ -107,9 +113,17 @@ impl FaultRule {
                 }
             }
         };
-        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*') {
+        if kind != "*" && !OPERATIONS.contains(&kind) {
+            let hint = OPERATIONS
+                .iter()
+                .find(|op| {
+                    op.eq_ignore_ascii_case(kind) || op.eq_ignore_ascii_case(&format!("{kind}s"))
+                })
+                .map(|op| format!(" (did you mean {op}?)"))
+                .unwrap_or_default();
             return Err(format!(
-                "fault `{spec}`: KIND must be an operation name such as UploadPart, or *"
+                "fault `{spec}`: KIND must be * or one of {}{hint}",
+                OPERATIONS.join(", ")
             ));
         }
         Ok(FaultRule::new(kind, trigger, action))

@@ -39,6 +39,7 @@ mod auth;
 mod error;
 mod faults;
 mod handlers;
+mod names;
 mod reply;
 mod route;
 mod server;
@@ -59,6 +60,7 @@ use std::time::Duration;
 use cos_proto::{Bucket, Credentials, Region, Signer};
 
 pub use faults::{FaultAction, FaultRule, Trigger};
+pub use names::OPERATIONS;
 
 use crate::faults::Faults;
 use crate::store::{AclState, BucketMeta, Store};
@@ -67,6 +69,9 @@ use crate::uploads::Uploads;
 /// The region buckets are in unless a request's Host or [`EmulatorBuilder::region`] says
 /// otherwise.
 pub const DEFAULT_REGION: &str = "ap-guangzhou";
+
+/// How many requests are handled at once unless [`EmulatorBuilder::workers`] says otherwise.
+pub const DEFAULT_WORKERS: usize = 16;
 
 /// How far in the future a signature's key time may start (clock skew), by default.
 pub const DEFAULT_ALLOWED_SKEW: Duration = Duration::from_secs(900);
@@ -97,7 +102,7 @@ impl Default for EmulatorBuilder {
             allowed_skew: DEFAULT_ALLOWED_SKEW,
             faults: Vec::new(),
             seed: 0x5EED,
-            workers: 4,
+            workers: DEFAULT_WORKERS,
             errors: Vec::new(),
         }
     }
@@ -168,7 +173,12 @@ impl EmulatorBuilder {
     }
 
     /// How many requests are handled at once (worker threads taking requests from the
-    /// HTTP server). Default 4.
+    /// HTTP server), 1 to 64. Default [`DEFAULT_WORKERS`].
+    ///
+    /// Every connection has its own thread in the HTTP server, which reads its requests'
+    /// headers; a worker then handles one request from start to end, including reading its
+    /// body. More requests than workers wait (on their open connections) for a worker:
+    /// slower, but never stuck.
     pub fn workers(mut self, workers: usize) -> Self {
         self.workers = workers.clamp(1, 64);
         self
@@ -294,13 +304,15 @@ impl Emulator {
         &self.shared.region
     }
 
-    /// How many requests of operation `kind` (`PutObject`, `UploadPart`, ...) arrived,
-    /// including those that failed.
+    /// How many requests of operation `kind` arrived, including those that failed. `kind`
+    /// is cos-proto's `Operation::NAME` (`PutObject`, `UploadPart`, `DeleteMultipleObjects`,
+    /// `GetBucketACL`, ...; every name is in [`OPERATIONS`]); requests that are no operation
+    /// count as `Unknown`.
     pub fn count(&self, kind: &str) -> u64 {
         self.counts().get(kind).copied().unwrap_or(0)
     }
 
-    /// Requests per operation so far.
+    /// Requests per operation so far (see [`Emulator::count`] for the names).
     pub fn counts(&self) -> BTreeMap<String, u64> {
         self.shared
             .counts

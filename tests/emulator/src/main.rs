@@ -32,11 +32,25 @@ OPTIONS:
     --bucket NAME-APPID      Create this bucket at start (repeatable)
     --allowed-skew SECS      How far in the future a signature's key time may start
                              [default: 900]
-    --workers N              Requests handled at once [default: 4]
+    --workers N              Requests handled at once, 1 to 64 (an upload holds a
+                             worker while its body arrives; more requests wait for
+                             one) [default: 16]
     --fault KIND:ACTION[:WHEN]
                              Inject faults (repeatable):
-                               KIND    an operation name (PutObject, UploadPart,
-                                       GetObject, ...) or * for all
+                               KIND    an operation name as cos-proto and
+                                       cos-blocking report it, or * for all:
+                                       GetService PutBucket HeadBucket
+                                       DeleteBucket GetBucket GetBucketLocation
+                                       GetBucketACL PutBucketACL PutObject
+                                       GetObject HeadObject DeleteObject
+                                       DeleteMultipleObjects PutObjectCopy
+                                       GetObjectACL PutObjectACL
+                                       InitiateMultipartUpload UploadPart
+                                       UploadPartCopy CompleteMultipartUpload
+                                       AbortMultipartUpload ListParts
+                                       ListMultipartUploads PutBucketCORS
+                                       GetBucketCORS DeleteBucketCORS
+                                       OptionsObject Unknown
                                ACTION  500      answer 500 InternalError
                                        503      answer 503 SlowDown
                                        reset    break the exchange mid-body: a
@@ -66,8 +80,9 @@ DELETE/GET Bucket; bucket location, ACL and CORS; OPTIONS preflight; PUT/GET/HEA
 DELETE Object, PUT Object - Copy, DELETE Multiple Objects, object ACL; multipart
 uploads (Initiate, Upload Part, Upload Part - Copy, Complete, Abort, List Parts, List
 Multipart Uploads). A request declaring a body over 5 GiB + 1 MiB is answered
-400 EntityTooLarge before its body is read. The HTTP server is tiny_http; see the
-README's Limits for what an unallocatable Content-Length does.
+400 EntityTooLarge before its body is read. The HTTP server is tiny_http 0.12 with
+its thread pool fixed (every connection is served, however many open at once); see
+the README's Limits for what an unallocatable Content-Length does.
 ";
 
 fn main() -> ExitCode {

@@ -14,6 +14,7 @@ use cos_proto::Bucket;
 use cos_proto::header;
 
 use crate::error::CosError;
+use crate::names;
 
 /// One request, decoded.
 #[derive(Debug, Clone)]
@@ -198,44 +199,48 @@ fn operation(ctx: &Ctx) -> &'static str {
     let q = |n: &str| ctx.has_query(n);
     let m = ctx.method.as_str();
     if ctx.bucket.is_none() {
-        return if m == "GET" { "GetService" } else { "Unknown" };
+        return if m == "GET" {
+            names::GET_SERVICE
+        } else {
+            names::UNKNOWN
+        };
     }
     if m == "OPTIONS" {
-        return "OptionsObject";
+        return names::OPTIONS_OBJECT;
     }
     if ctx.key.is_empty() {
         return match m {
-            "PUT" if q("acl") => "PutBucketAcl",
-            "PUT" if q("cors") => "PutBucketCors",
-            "PUT" => "PutBucket",
-            "GET" if q("acl") => "GetBucketAcl",
-            "GET" if q("cors") => "GetBucketCors",
-            "GET" if q("location") => "GetBucketLocation",
-            "GET" if q("uploads") => "ListMultipartUploads",
-            "GET" => "GetBucket",
-            "HEAD" => "HeadBucket",
-            "DELETE" if q("cors") => "DeleteBucketCors",
-            "DELETE" => "DeleteBucket",
-            "POST" if q("delete") => "DeleteMultipleObject",
-            _ => "Unknown",
+            "PUT" if q("acl") => names::PUT_BUCKET_ACL,
+            "PUT" if q("cors") => names::PUT_BUCKET_CORS,
+            "PUT" => names::PUT_BUCKET,
+            "GET" if q("acl") => names::GET_BUCKET_ACL,
+            "GET" if q("cors") => names::GET_BUCKET_CORS,
+            "GET" if q("location") => names::GET_BUCKET_LOCATION,
+            "GET" if q("uploads") => names::LIST_MULTIPART_UPLOADS,
+            "GET" => names::GET_BUCKET,
+            "HEAD" => names::HEAD_BUCKET,
+            "DELETE" if q("cors") => names::DELETE_BUCKET_CORS,
+            "DELETE" => names::DELETE_BUCKET,
+            "POST" if q("delete") => names::DELETE_MULTIPLE_OBJECTS,
+            _ => names::UNKNOWN,
         };
     }
     let copy = ctx.header(header::COPY_SOURCE).is_some();
     match m {
-        "PUT" if q("acl") => "PutObjectAcl",
-        "PUT" if q("partNumber") && q("uploadId") && copy => "UploadPartCopy",
-        "PUT" if q("partNumber") && q("uploadId") => "UploadPart",
-        "PUT" if copy => "PutObjectCopy",
-        "PUT" => "PutObject",
-        "GET" if q("acl") => "GetObjectAcl",
-        "GET" if q("uploadId") => "ListParts",
-        "GET" => "GetObject",
-        "HEAD" => "HeadObject",
-        "DELETE" if q("uploadId") => "AbortMultipartUpload",
-        "DELETE" => "DeleteObject",
-        "POST" if q("uploads") => "InitiateMultipartUpload",
-        "POST" if q("uploadId") => "CompleteMultipartUpload",
-        _ => "Unknown",
+        "PUT" if q("acl") => names::PUT_OBJECT_ACL,
+        "PUT" if q("partNumber") && q("uploadId") && copy => names::UPLOAD_PART_COPY,
+        "PUT" if q("partNumber") && q("uploadId") => names::UPLOAD_PART,
+        "PUT" if copy => names::PUT_OBJECT_COPY,
+        "PUT" => names::PUT_OBJECT,
+        "GET" if q("acl") => names::GET_OBJECT_ACL,
+        "GET" if q("uploadId") => names::LIST_PARTS,
+        "GET" => names::GET_OBJECT,
+        "HEAD" => names::HEAD_OBJECT,
+        "DELETE" if q("uploadId") => names::ABORT_MULTIPART_UPLOAD,
+        "DELETE" => names::DELETE_OBJECT,
+        "POST" if q("uploads") => names::INITIATE_MULTIPART_UPLOAD,
+        "POST" if q("uploadId") => names::COMPLETE_MULTIPART_UPLOAD,
+        _ => names::UNKNOWN,
     }
 }
 
@@ -270,7 +275,7 @@ mod tests {
             c.query,
             vec![("prefix".into(), "x y".into()), ("acl".into(), "".into())]
         );
-        assert_eq!((c.region.as_str(), c.op), ("ap-guangzhou", "GetObjectAcl"));
+        assert_eq!((c.region.as_str(), c.op), ("ap-guangzhou", "GetObjectACL"));
 
         let c = ctx("PUT", "/ex-1250000000/dir/k", "127.0.0.1:9000");
         assert_eq!(c.bucket.as_deref(), Some("ex-1250000000"));

@@ -338,6 +338,89 @@ fn an_oversized_content_length_is_answered_before_the_body() {
 }
 
 #[test]
+fn operations_are_counted_and_faulted_under_cos_proto_names() {
+    use cos_proto::Operation;
+    use cos_proto::ops::{acl, cors, object};
+    let h = Harness::new();
+    let region = common::REGION.to_owned();
+    h.put("a", b"1", &[]);
+    h.emu.reset_counts();
+    h.emu.add_fault(FaultRule::new(
+        acl::GetBucketAcl::NAME,
+        Trigger::Nth(1),
+        FaultAction::SlowDown,
+    ));
+    let get_acl = acl::GetBucketAcl {
+        bucket: BUCKET.to_owned(),
+        region: region.clone(),
+    };
+    let err = h.op(&get_acl, false).expect_err("the fault fires");
+    assert_eq!(
+        common::service_code(&err),
+        Some((503, "SlowDown".to_owned()))
+    );
+    h.op(&get_acl, false).expect("GetBucketACL");
+    h.op(
+        &object::DeleteMultipleObject {
+            bucket: BUCKET.to_owned(),
+            region: region.clone(),
+            quiet: false,
+            objects: vec![object::ObjectToDelete {
+                key: "a".to_owned(),
+                version_id: None,
+            }],
+        },
+        false,
+    )
+    .expect("DeleteMultipleObjects");
+    h.op(
+        &cors::GetBucketCors {
+            bucket: BUCKET.to_owned(),
+            region,
+        },
+        false,
+    )
+    .expect_err("no CORS configuration");
+    let counts = h.emu.counts();
+    assert_eq!(
+        counts.into_iter().collect::<Vec<_>>(),
+        vec![
+            (object::DeleteMultipleObject::NAME.to_owned(), 1),
+            (acl::GetBucketAcl::NAME.to_owned(), 2),
+            (cors::GetBucketCors::NAME.to_owned(), 1),
+        ]
+    );
+    assert_eq!(
+        (
+            acl::GetBucketAcl::NAME,
+            cors::GetBucketCors::NAME,
+            object::DeleteMultipleObject::NAME
+        ),
+        ("GetBucketACL", "GetBucketCORS", "DeleteMultipleObjects")
+    );
+    for name in [
+        acl::GetBucketAcl::NAME,
+        object::DeleteMultipleObject::NAME,
+        cos_proto::ops::multipart::MultipartUpload::NAME,
+    ] {
+        assert!(cos_emulator::OPERATIONS.contains(&name), "{name}");
+    }
+
+    // The emulator's former names are refused, with the right one suggested.
+    for (old, new) in [
+        ("DeleteMultipleObject", "DeleteMultipleObjects"),
+        ("GetBucketAcl", "GetBucketACL"),
+        ("PutBucketCors", "PutBucketCORS"),
+    ] {
+        let err = FaultRule::parse(&format!("{old}:500")).expect_err(old);
+        assert!(err.contains(&format!("did you mean {new}?")), "{err}");
+        assert!(FaultRule::parse(&format!("{new}:500")).is_ok(), "{new}");
+    }
+    assert!(FaultRule::parse("*:500").is_ok());
+    assert!(FaultRule::parse("NoSuchCall:500").is_err());
+}
+
+#[test]
 fn the_binary_serves_and_documents_its_options() {
     let exe = env!("CARGO_BIN_EXE_cos-emulator");
     let help = Command::new(exe).arg("--help").output().expect("runs");
@@ -353,6 +436,12 @@ fn the_binary_serves_and_documents_its_options() {
         "--allowed-skew",
     ] {
         assert!(text.contains(option), "{option}");
+    }
+    for name in cos_emulator::OPERATIONS {
+        assert!(
+            text.split_whitespace().any(|w| w == *name),
+            "--help lists {name}"
+        );
     }
     let bad = Command::new(exe)
         .args(["--fault", "x"])

@@ -14,6 +14,7 @@ use cos_proto::types::{AccessControlPolicy, Grant, Grantee, Owner, Permission};
 use super::{parse_xml, read_xml_body};
 use crate::Shared;
 use crate::error::CosError;
+use crate::names;
 use crate::reply::Reply;
 use crate::route::Ctx;
 use crate::store::{AclState, GrantRec};
@@ -61,7 +62,7 @@ fn is_public_read(canned: &str) -> bool {
 
 /// Whether an anonymous caller may make this call.
 pub(crate) fn check_anonymous(shared: &Shared, ctx: &Ctx) -> Result<(), CosError> {
-    if ctx.op == "OptionsObject" {
+    if ctx.op == names::OPTIONS_OBJECT {
         return Ok(());
     }
     let Some(bucket) = ctx.bucket.as_deref() else {
@@ -70,7 +71,7 @@ pub(crate) fn check_anonymous(shared: &Shared, ctx: &Ctx) -> Result<(), CosError
     let meta = shared.store.bucket(bucket)?;
     let bucket_acl = meta.acl.canned.as_str();
     match ctx.op {
-        "GetObject" | "HeadObject" => match shared.store.object(bucket, &ctx.key) {
+        names::GET_OBJECT | names::HEAD_OBJECT => match shared.store.object(bucket, &ctx.key) {
             Ok(entry) => {
                 let object_acl = entry.meta.acl.canned.as_str();
                 let follows_bucket = matches!(object_acl, "" | "default");
@@ -83,16 +84,16 @@ pub(crate) fn check_anonymous(shared: &Shared, ctx: &Ctx) -> Result<(), CosError
             Err(_) if is_public_read(bucket_acl) => Ok(()),
             Err(_) => Err(denied()),
         },
-        "GetBucket" | "HeadBucket" if is_public_read(bucket_acl) => Ok(()),
-        "PutObject"
-        | "DeleteObject"
-        | "DeleteMultipleObject"
-        | "PutObjectCopy"
-        | "InitiateMultipartUpload"
-        | "UploadPart"
-        | "CompleteMultipartUpload"
-        | "AbortMultipartUpload"
-        | "ListParts"
+        names::GET_BUCKET | names::HEAD_BUCKET if is_public_read(bucket_acl) => Ok(()),
+        names::PUT_OBJECT
+        | names::DELETE_OBJECT
+        | names::DELETE_MULTIPLE_OBJECTS
+        | names::PUT_OBJECT_COPY
+        | names::INITIATE_MULTIPART_UPLOAD
+        | names::UPLOAD_PART
+        | names::COMPLETE_MULTIPART_UPLOAD
+        | names::ABORT_MULTIPART_UPLOAD
+        | names::LIST_PARTS
             if bucket_acl == "public-read-write" =>
         {
             Ok(())

@@ -19,6 +19,7 @@ use cos_proto::xml::Writer;
 use super::{parse_xml, read_xml_body_max};
 use crate::Shared;
 use crate::error::CosError;
+use crate::names;
 use crate::reply::Reply;
 use crate::route::Ctx;
 
@@ -263,7 +264,7 @@ pub(crate) fn preflight(shared: &Shared, ctx: &Ctx, bucket: &str) -> Result<Repl
 /// Adds `Access-Control-Allow-Origin` and `-Expose-Headers` to the reply of an ordinary
 /// request whose `Origin` a rule of its bucket allows for its method.
 pub(crate) fn decorate(shared: &Shared, ctx: &Ctx, reply: &mut Reply) {
-    if ctx.op == "OptionsObject" {
+    if ctx.op == names::OPTIONS_OBJECT {
         return;
     }
     let (Some(bucket), Some(origin)) = (ctx.bucket.as_deref(), ctx.header(header::ORIGIN)) else {

@@ -9,6 +9,7 @@ use md5::{Digest, Md5};
 use crate::Shared;
 use crate::auth::Caller;
 use crate::error::CosError;
+use crate::names;
 use crate::reply::Reply;
 use crate::route::Ctx;
 
@@ -34,33 +35,33 @@ pub(crate) fn dispatch(
     }
     let bucket = ctx.bucket.as_deref().unwrap_or_default();
     match ctx.op {
-        "GetService" => bucket::get_service(shared, ctx),
-        "PutBucket" => bucket::put_bucket(shared, ctx, bucket),
-        "HeadBucket" => bucket::head_bucket(shared, bucket),
-        "DeleteBucket" => bucket::delete_bucket(shared, bucket),
-        "GetBucket" => bucket::get_bucket(shared, ctx, bucket),
-        "GetBucketLocation" => bucket::get_bucket_location(shared, bucket),
-        "DeleteMultipleObject" => bucket::delete_multiple(shared, ctx, bucket, body),
-        "GetBucketAcl" => acl::get_bucket_acl(shared, bucket),
-        "PutBucketAcl" => acl::put_bucket_acl(shared, ctx, bucket, body),
-        "GetObjectAcl" => acl::get_object_acl(shared, bucket, &ctx.key),
-        "PutObjectAcl" => acl::put_object_acl(shared, ctx, bucket, body),
-        "PutObject" => object::put_object(shared, ctx, bucket, body),
-        "GetObject" => object::get_object(shared, ctx, bucket, false),
-        "HeadObject" => object::get_object(shared, ctx, bucket, true),
-        "DeleteObject" => object::delete_object(shared, bucket, &ctx.key),
-        "PutObjectCopy" => object::put_object_copy(shared, ctx, caller, bucket),
-        "InitiateMultipartUpload" => multipart::initiate(shared, ctx, bucket),
-        "UploadPart" => multipart::upload_part(shared, ctx, bucket, body),
-        "UploadPartCopy" => multipart::upload_part_copy(shared, ctx, caller, bucket),
-        "CompleteMultipartUpload" => multipart::complete(shared, ctx, bucket, body),
-        "AbortMultipartUpload" => multipart::abort(shared, ctx, bucket),
-        "ListParts" => multipart_list::list_parts(shared, ctx, bucket),
-        "ListMultipartUploads" => multipart_list::list_uploads(shared, ctx, bucket),
-        "PutBucketCors" => cors::put_cors(shared, ctx, bucket, body),
-        "GetBucketCors" => cors::get_cors(shared, bucket),
-        "DeleteBucketCors" => cors::delete_cors(shared, bucket),
-        "OptionsObject" => cors::preflight(shared, ctx, bucket),
+        names::GET_SERVICE => bucket::get_service(shared, ctx),
+        names::PUT_BUCKET => bucket::put_bucket(shared, ctx, bucket),
+        names::HEAD_BUCKET => bucket::head_bucket(shared, bucket),
+        names::DELETE_BUCKET => bucket::delete_bucket(shared, bucket),
+        names::GET_BUCKET => bucket::get_bucket(shared, ctx, bucket),
+        names::GET_BUCKET_LOCATION => bucket::get_bucket_location(shared, bucket),
+        names::DELETE_MULTIPLE_OBJECTS => bucket::delete_multiple(shared, ctx, bucket, body),
+        names::GET_BUCKET_ACL => acl::get_bucket_acl(shared, bucket),
+        names::PUT_BUCKET_ACL => acl::put_bucket_acl(shared, ctx, bucket, body),
+        names::GET_OBJECT_ACL => acl::get_object_acl(shared, bucket, &ctx.key),
+        names::PUT_OBJECT_ACL => acl::put_object_acl(shared, ctx, bucket, body),
+        names::PUT_OBJECT => object::put_object(shared, ctx, bucket, body),
+        names::GET_OBJECT => object::get_object(shared, ctx, bucket, false),
+        names::HEAD_OBJECT => object::get_object(shared, ctx, bucket, true),
+        names::DELETE_OBJECT => object::delete_object(shared, bucket, &ctx.key),
+        names::PUT_OBJECT_COPY => object::put_object_copy(shared, ctx, caller, bucket),
+        names::INITIATE_MULTIPART_UPLOAD => multipart::initiate(shared, ctx, bucket),
+        names::UPLOAD_PART => multipart::upload_part(shared, ctx, bucket, body),
+        names::UPLOAD_PART_COPY => multipart::upload_part_copy(shared, ctx, caller, bucket),
+        names::COMPLETE_MULTIPART_UPLOAD => multipart::complete(shared, ctx, bucket, body),
+        names::ABORT_MULTIPART_UPLOAD => multipart::abort(shared, ctx, bucket),
+        names::LIST_PARTS => multipart_list::list_parts(shared, ctx, bucket),
+        names::LIST_MULTIPART_UPLOADS => multipart_list::list_uploads(shared, ctx, bucket),
+        names::PUT_BUCKET_CORS => cors::put_cors(shared, ctx, bucket, body),
+        names::GET_BUCKET_CORS => cors::get_cors(shared, bucket),
+        names::DELETE_BUCKET_CORS => cors::delete_cors(shared, bucket),
+        names::OPTIONS_OBJECT => cors::preflight(shared, ctx, bucket),
         _ => Err(CosError::new(
             405,
             "MethodNotAllowed",

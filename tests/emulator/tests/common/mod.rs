@@ -143,10 +143,31 @@ impl Harness {
     }
 
     /// Signs `req` for now and sends it.
-    pub fn send(&self, mut req: Request) -> Resp {
+    pub fn send(&self, req: Request) -> Resp {
+        self.send_via(&self.agent, req)
+    }
+
+    /// Signs `req` for now and sends it with `agent` (its own connection pool).
+    pub fn send_via(&self, agent: &ureq::Agent, req: Request) -> Resp {
+        self.try_send_via(agent, req).expect("the emulator answers")
+    }
+
+    /// [`Harness::send_via`], with the transport error as an error.
+    pub fn try_send_via(&self, agent: &ureq::Agent, mut req: Request) -> Result<Resp, ureq::Error> {
         let kt = KeyTime::for_request(SystemTime::now(), Duration::from_secs(900)).expect("kt");
         req.sign(&self.signer, kt).expect("signs");
-        self.send_raw(&req)
+        let body = match &req.body {
+            cos_proto::Body::Bytes(b) => b.to_vec(),
+            _ => Vec::new(),
+        };
+        try_send_with(
+            agent,
+            req.method.as_str(),
+            &req.url(),
+            req.host(),
+            &req.headers,
+            body,
+        )
     }
 
     /// Sends `req` as it is (no signing).
@@ -173,46 +194,7 @@ impl Harness {
         headers: &[(String, String)],
         body: Vec<u8>,
     ) -> Resp {
-        let mut b = ureq::http::Request::builder()
-            .method(method)
-            .uri(url)
-            .header("Host", host);
-        for (n, v) in headers {
-            if !n.eq_ignore_ascii_case("host") {
-                b = b.header(n.as_str(), v.as_str());
-            }
-        }
-        let result = if body.is_empty() && matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS") {
-            self.agent.run(b.body(()).expect("request"))
-        } else {
-            self.agent.run(b.body(body).expect("request"))
-        };
-        let mut resp = result.expect("the emulator answers");
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    v.to_str().unwrap_or_default().to_owned(),
-                )
-            })
-            .collect();
-        let status = resp.status().as_u16();
-        let body = if method == "HEAD" {
-            Vec::new()
-        } else {
-            resp.body_mut()
-                .with_config()
-                .limit(64 << 20)
-                .read_to_vec()
-                .expect("body")
-        };
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        send_with(&self.agent, method, url, host, headers, body)
     }
 
     /// Sends a cos-proto operation and parses its output.
@@ -275,4 +257,66 @@ fn base64_decode(s: &str) -> Vec<u8> {
 /// The status and COS code of a service error (`None` for other errors).
 pub fn service_code(err: &cos_proto::Error) -> Option<(u16, String)> {
     err.service().map(|s| (s.status, s.code.clone()))
+}
+
+/// Sends a request to `url` with `Host: host` through `agent`.
+pub fn send_with(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    host: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Resp {
+    try_send_with(agent, method, url, host, headers, body).expect("the emulator answers")
+}
+
+/// [`send_with`], with the transport error (a timeout, a broken connection) as an error.
+pub fn try_send_with(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    host: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Result<Resp, ureq::Error> {
+    let mut b = ureq::http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("Host", host);
+    for (n, v) in headers {
+        if !n.eq_ignore_ascii_case("host") {
+            b = b.header(n.as_str(), v.as_str());
+        }
+    }
+    let result = if body.is_empty() && matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS") {
+        agent.run(b.body(()).expect("request"))
+    } else {
+        agent.run(b.body(body).expect("request"))
+    };
+    let mut resp = result?;
+    let headers = resp
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                v.to_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let status = resp.status().as_u16();
+    let body = if method == "HEAD" {
+        Vec::new()
+    } else {
+        resp.body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_vec()?
+    };
+    Ok(Resp {
+        status,
+        headers,
+        body,
+    })
 }
