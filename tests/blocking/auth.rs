@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::Target;
-use cos_blocking::proto::ops::object::{HeadObject, PutObject};
+use cos_blocking::proto::ops::object::PutObject;
 use cos_blocking::proto::{Body, Credentials, GetAuthorization, GetObjectUrl, Secret};
 use cos_blocking::{
     AuthError, AuthorizeRequest, Authorized, Client, CredentialScope, ErrorKind,
@@ -35,15 +35,6 @@ fn put(t: &Target, key: &str) -> PutObject {
         key: t.key(key),
         body: Body::from(b"data".to_vec()),
         ..PutObject::default()
-    }
-}
-
-fn head(t: &Target, key: &str) -> HeadObject {
-    HeadObject {
-        bucket: t.bucket.clone(),
-        region: t.region.clone(),
-        key: t.key(key),
-        ..HeadObject::default()
     }
 }
 
@@ -113,7 +104,7 @@ fn a_provider_is_asked_once_for_all_threads() {
         for _ in 0..6 {
             s.spawn(|| {
                 for _ in 0..3 {
-                    t.client.head_object(&head(&t, "k")).expect("head");
+                    t.client.head_object(&t.head_op("k")).expect("head");
                 }
             });
         }
@@ -140,8 +131,8 @@ fn a_provider_is_asked_again_near_expiry() {
         |c| c.credential_refresh_margin(Duration::from_secs(60)),
     );
     t.client.put_object(&put(&t, "k")).expect("put");
-    t.client.head_object(&head(&t, "k")).expect("head");
-    t.client.head_object(&head(&t, "k")).expect("head");
+    t.client.head_object(&t.head_op("k")).expect("head");
+    t.client.head_object(&t.head_op("k")).expect("head");
     assert_eq!(
         calls.load(Ordering::SeqCst),
         3,
@@ -163,7 +154,7 @@ fn provider_failures_and_expired_keys_are_credential_errors() {
         },
         |c| c,
     );
-    let err = t.client.head_object(&head(&t, "k")).expect_err("no key");
+    let err = t.client.head_object(&t.head_op("k")).expect_err("no key");
     assert!(matches!(err.kind(), ErrorKind::Credentials { .. }), "{err}");
     assert!(err.to_string().contains("the STS service is down"), "{err}");
     assert_eq!(err.attempts(), 1);
@@ -183,7 +174,7 @@ fn provider_failures_and_expired_keys_are_credential_errors() {
         },
         |c| c,
     );
-    let err = t.client.head_object(&head(&t, "k")).expect_err("expired");
+    let err = t.client.head_object(&t.head_op("k")).expect_err("expired");
     assert!(err.to_string().contains("already expired"), "{err}");
 }
 
@@ -224,7 +215,7 @@ fn an_authorizer_signs_every_request() {
     );
     t.client.put_object(&put(&t, "dir/a b.txt")).expect("put");
     t.client
-        .head_object(&head(&t, "dir/a b.txt"))
+        .head_object(&t.head_op("dir/a b.txt"))
         .expect("head");
     let got = t
         .client
@@ -268,7 +259,7 @@ fn a_wrong_signature_is_refused_and_not_retried() {
         |b| b.authorizer(authorizer_with(common::SECRET_ID, "wrong-key", None)),
         |c| c,
     );
-    let err = t.client.head_object(&head(&t, "k")).expect_err("refused");
+    let err = t.client.head_object(&t.head_op("k")).expect_err("refused");
     assert_eq!(err.status(), Some(403));
     assert_eq!(err.attempts(), 1);
     assert!(!format!("{err} {err:?}").contains("wrong-key"));

@@ -13,7 +13,7 @@ use cos_blocking::proto::ops::multipart::{
     CompletedPart, MultipartAbort, MultipartComplete, MultipartInit, MultipartList,
     MultipartListPart, MultipartUpload, UploadPartCopy,
 };
-use cos_blocking::proto::ops::object::{GetObject, PutObject};
+use cos_blocking::proto::ops::object::PutObject;
 use cos_blocking::{ErrorKind, Upload, crc64};
 use cos_emulator::{Emulator, FaultAction, FaultRule, Trigger};
 use md5::{Digest, Md5};
@@ -103,15 +103,6 @@ fn list_parts(t: &Target, key: &str, upload_id: &str) -> MultipartListPart {
         key: t.key(key),
         upload_id: upload_id.to_owned(),
         ..MultipartListPart::default()
-    }
-}
-
-fn get(t: &Target, key: &str) -> GetObject {
-    GetObject {
-        bucket: t.bucket.clone(),
-        region: t.region.clone(),
-        key: t.key(key),
-        ..GetObject::default()
     }
 }
 
@@ -282,7 +273,7 @@ fn upload_list_complete_and_read_back() {
     assert_eq!(done.crc64, Some(crc64(&whole)));
 
     // The client checks the whole object's CRC64 as it downloads.
-    let got = t.client.get_object(&get(&t, key)).expect("get");
+    let got = t.client.get_object(&t.get_op(key)).expect("get");
     assert!(got.body == whole, "the object is the three parts joined");
     assert_eq!(got.output.object.etag.as_deref(), Some(etag.as_str()));
     assert_eq!(got.output.object.crc64, Some(crc64(&whole)));
@@ -370,7 +361,7 @@ fn upload_part_copy_with_a_range() {
         .expect("complete");
     assert_eq!(done.etag, multipart_etag(&[a, b]));
     let expected = [a, b].concat();
-    let got = t.client.get_object(&get(&t, "copy")).expect("get");
+    let got = t.client.get_object(&t.get_op("copy")).expect("get");
     assert!(got.body == expected, "the copied ranges joined");
     assert_eq!(got.output.object.crc64, Some(crc64(&expected)));
 }
@@ -400,7 +391,7 @@ fn an_aborted_upload_is_gone() {
     assert_eq!(err.attempts(), 1);
     let err = t
         .client
-        .get_object(&get(&t, "a"))
+        .get_object(&t.get_op("a"))
         .expect_err("nothing was written");
     assert_eq!(err.code(), Some("NoSuchKey"));
 }
@@ -439,7 +430,7 @@ fn complete_refuses_bad_part_lists_and_sorts_the_parts() {
         .multipart_complete(&complete(&t, "c", &id, &[(2, &e2), (1, &e1)]))
         .expect("complete sorts the parts");
     assert_eq!(done.etag, multipart_etag(&[&big, b"small part two"]));
-    let got = t.client.get_object(&get(&t, "c")).expect("get");
+    let got = t.client.get_object(&t.get_op("c")).expect("get");
     assert!(got.body == [&big[..], b"small part two"].concat());
 }
 
@@ -542,7 +533,7 @@ fn a_503_on_the_second_part_is_retried() {
     t.client
         .multipart_complete(&complete(&t, "r", &id, &[(1, &e1), (2, &e2), (3, &e3)]))
         .expect("complete");
-    assert!(t.client.get_object(&get(&t, "r")).expect("get").body == whole);
+    assert!(t.client.get_object(&t.get_op("r")).expect("get").body == whole);
 }
 
 #[test]

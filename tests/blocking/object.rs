@@ -9,8 +9,7 @@ use std::sync::atomic::AtomicBool;
 
 use common::{Scratch, Target, data};
 use cos_blocking::proto::ops::object::{
-    DeleteMultipleObject, DeleteObject, GetObject, HeadObject, ObjectToDelete, PutObject,
-    PutObjectCopy,
+    DeleteMultipleObject, DeleteObject, GetObject, ObjectToDelete, PutObject, PutObjectCopy,
 };
 use cos_blocking::proto::{Body, GetAuthorization, GetObjectUrl};
 use cos_blocking::{Download, ErrorKind, Progress, Upload, crc64};
@@ -21,24 +20,6 @@ fn put(t: &Target, key: &str) -> PutObject {
         region: t.region.clone(),
         key: t.key(key),
         ..PutObject::default()
-    }
-}
-
-fn get(t: &Target, key: &str) -> GetObject {
-    GetObject {
-        bucket: t.bucket.clone(),
-        region: t.region.clone(),
-        key: t.key(key),
-        ..GetObject::default()
-    }
-}
-
-fn head(t: &Target, key: &str) -> HeadObject {
-    HeadObject {
-        bucket: t.bucket.clone(),
-        region: t.region.clone(),
-        key: t.key(key),
-        ..HeadObject::default()
     }
 }
 
@@ -58,7 +39,7 @@ fn put_get_head_delete_bytes() {
     assert_eq!(out.crc64, Some(crc64(&body)));
     assert!(out.etag.is_some());
 
-    let got = t.client.get_object(&get(&t, "a b+中.bin")).expect("get");
+    let got = t.client.get_object(&t.get_op("a b+中.bin")).expect("get");
     assert_eq!(got.body, body);
     assert_eq!(
         got.output.object.content_type.as_deref(),
@@ -69,7 +50,10 @@ fn put_get_head_delete_bytes() {
         Some("cos-rs")
     );
 
-    let h = t.client.head_object(&head(&t, "a b+中.bin")).expect("head");
+    let h = t
+        .client
+        .head_object(&t.head_op("a b+中.bin"))
+        .expect("head");
     assert_eq!(h.object.content_length, Some(70_000));
     assert_eq!(h.object.crc64, Some(crc64(&body)));
 
@@ -85,7 +69,7 @@ fn put_get_head_delete_bytes() {
     assert_eq!(d.meta.status, 204);
     let err = t
         .client
-        .head_object(&head(&t, "a b+中.bin"))
+        .head_object(&t.head_op("a b+中.bin"))
         .expect_err("gone");
     assert_eq!(err.status(), Some(404));
 }
@@ -120,7 +104,7 @@ fn file_upload_and_file_download_with_progress() {
     let out = t
         .client
         .get_object_into(
-            &get(&t, "file.bin"),
+            &t.get_op("file.bin"),
             Download::to_file(&dst).on_progress(&record),
         )
         .expect("get to file");
@@ -147,7 +131,7 @@ fn a_failed_file_download_leaves_the_target_untouched() {
     std::fs::write(&dst, b"old").expect("write");
     let err = t
         .client
-        .get_object_into(&get(&t, "missing"), Download::to_file(&dst))
+        .get_object_into(&t.get_op("missing"), Download::to_file(&dst))
         .expect_err("no such key");
     assert_eq!(err.code(), Some("NoSuchKey"));
     assert_eq!(std::fs::read(&dst).expect("read"), b"old");
@@ -164,7 +148,7 @@ fn stream_upload_and_writer_download() {
         .expect("put from reader");
     let mut out = Vec::new();
     t.client
-        .get_object_into(&get(&t, "s"), Download::to_writer(&mut out))
+        .get_object_into(&t.get_op("s"), Download::to_writer(&mut out))
         .expect("get to writer");
     assert_eq!(out, body);
 }
@@ -210,7 +194,7 @@ fn range_and_not_modified() {
         .client
         .get_object(&GetObject {
             range: Some("bytes=100-199".into()),
-            ..get(&t, "r")
+            ..t.get_op("r")
         })
         .expect("range");
     assert_eq!(part.body, &body[100..200]);
@@ -225,7 +209,7 @@ fn range_and_not_modified() {
         .client
         .get_object(&GetObject {
             if_none_match: out.etag.clone(),
-            ..get(&t, "r")
+            ..t.get_op("r")
         })
         .expect("304 is not an error");
     assert!(nm.output.not_modified);
@@ -255,7 +239,7 @@ fn copy_and_delete_multiple() {
         .expect("copy");
     assert!(!copied.etag.is_empty());
     assert_eq!(
-        t.client.get_object(&get(&t, "dst")).expect("get").body,
+        t.client.get_object(&t.get_op("dst")).expect("get").body,
         body
     );
 
@@ -285,7 +269,7 @@ fn errors_name_the_call() {
     let t = Target::new("obj-errors");
     let err = t
         .client
-        .get_object(&get(&t, "nothing"))
+        .get_object(&t.get_op("nothing"))
         .expect_err("missing");
     let text = err.to_string();
     assert_eq!(err.code(), Some("NoSuchKey"));

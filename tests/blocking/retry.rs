@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{Target, data, static_key};
 use cos_blocking::proto::Body;
-use cos_blocking::proto::ops::object::{GetObject, HeadObject, PutObject};
+use cos_blocking::proto::ops::object::{HeadObject, PutObject};
 use cos_blocking::{ErrorKind, RetryPolicy, TimeoutPhase, Upload};
 use cos_emulator::{Emulator, FaultAction, FaultRule, Trigger};
 
@@ -18,24 +18,6 @@ fn put(t: &Target, key: &str, body: &[u8]) -> PutObject {
         key: t.key(key),
         body: Body::from(body.to_vec()),
         ..PutObject::default()
-    }
-}
-
-fn get(t: &Target, key: &str) -> GetObject {
-    GetObject {
-        bucket: t.bucket.clone(),
-        region: t.region.clone(),
-        key: t.key(key),
-        ..GetObject::default()
-    }
-}
-
-fn head(t: &Target, key: &str) -> HeadObject {
-    HeadObject {
-        bucket: t.bucket.clone(),
-        region: t.region.clone(),
-        key: t.key(key),
-        ..HeadObject::default()
     }
 }
 
@@ -57,7 +39,7 @@ fn slow_down_is_retried_until_it_passes() {
         .put_object(&put(&t, "k", &body))
         .expect("third attempt succeeds");
     assert_eq!(t.emu().count("PutObject"), 3);
-    assert_eq!(t.client.get_object(&get(&t, "k")).expect("get").body, body);
+    assert_eq!(t.client.get_object(&t.get_op("k")).expect("get").body, body);
 }
 
 #[test]
@@ -76,7 +58,7 @@ fn a_file_upload_is_resent_from_the_start() {
         .put_object_from(&put(&t, "f", b""), Upload::file(&path).expect("stat"))
         .expect("second attempt succeeds");
     assert_eq!(t.emu().count("PutObject"), 2);
-    assert_eq!(t.client.get_object(&get(&t, "f")).expect("get").body, body);
+    assert_eq!(t.client.get_object(&t.get_op("f")).expect("get").body, body);
 }
 
 #[test]
@@ -89,7 +71,7 @@ fn a_broken_download_is_retried_into_a_clean_sink() {
     );
     let body = data(100_000);
     t.client.put_object(&put(&t, "g", &body)).expect("put");
-    let got = t.client.get_object(&get(&t, "g")).expect("retried");
+    let got = t.client.get_object(&t.get_op("g")).expect("retried");
     assert_eq!(
         got.body, body,
         "the half body of the broken attempt was dropped"
@@ -110,7 +92,7 @@ fn a_writer_that_received_data_is_not_rewound() {
     let mut out = Vec::new();
     let err = t
         .client
-        .get_object_into(&get(&t, "w"), cos_blocking::Download::to_writer(&mut out))
+        .get_object_into(&t.get_op("w"), cos_blocking::Download::to_writer(&mut out))
         .expect_err("not retried");
     assert!(matches!(err.kind(), ErrorKind::Transport { .. }), "{err}");
     assert_eq!(err.attempts(), 1);
@@ -127,7 +109,7 @@ fn persistent_errors_give_up_after_max_attempts() {
     );
     let err = t
         .client
-        .head_object(&head(&t, "h"))
+        .head_object(&t.head_op("h"))
         .expect_err("always 500");
     assert_eq!(err.status(), Some(500));
     assert_eq!(err.attempts(), 3);
@@ -156,7 +138,7 @@ fn a_stream_upload_is_not_resent() {
 #[test]
 fn client_errors_are_not_retried() {
     let t = Target::embedded("retry-404", Emulator::builder(), static_key, |c| c);
-    let err = t.client.head_object(&head(&t, "none")).expect_err("404");
+    let err = t.client.head_object(&t.head_op("none")).expect_err("404");
     assert_eq!(err.attempts(), 1);
     assert_eq!(t.emu().count("HeadObject"), 1);
 }
@@ -173,7 +155,7 @@ fn a_stalled_response_times_out_and_is_retried() {
     });
     t.client.put_object(&put(&t, "t", b"x")).expect("put");
     t.client
-        .head_object(&head(&t, "t"))
+        .head_object(&t.head_op("t"))
         .expect("second attempt");
     assert_eq!(t.emu().count("HeadObject"), 2);
 
@@ -182,7 +164,10 @@ fn a_stalled_response_times_out_and_is_retried() {
         Trigger::Always,
         FaultAction::Delay(Duration::from_millis(1500)),
     ));
-    let err = t.client.head_object(&head(&t, "t")).expect_err("times out");
+    let err = t
+        .client
+        .head_object(&t.head_op("t"))
+        .expect_err("times out");
     assert!(
         matches!(
             err.kind(),
@@ -242,7 +227,7 @@ fn a_clock_ahead_is_corrected_once_and_remembered() {
         "{}",
         t.client.clock_offset_secs()
     );
-    t.client.head_object(&head(&t, "a")).expect("head");
+    t.client.head_object(&t.head_op("a")).expect("head");
     assert_eq!(t.emu().count("HeadObject"), 1, "the offset is kept");
 }
 

@@ -13,7 +13,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cos_blocking::proto::Scheme;
 use cos_blocking::proto::ops::bucket::GetBucket;
 use cos_blocking::proto::ops::multipart::{MultipartAbort, MultipartList};
-use cos_blocking::proto::ops::object::{DeleteMultipleObject, ObjectToDelete};
+use cos_blocking::proto::ops::object::{
+    DeleteMultipleObject, GetObject, HeadObject, ObjectToDelete,
+};
 use cos_blocking::{Client, ClientBuilder, Config, RetryPolicy};
 use cos_emulator::{Emulator, EmulatorBuilder};
 
@@ -136,6 +138,26 @@ impl Target {
     /// The key `name` under this test's prefix.
     pub fn key(&self, name: &str) -> String {
         format!("{}{name}", self.prefix)
+    }
+
+    /// A GetObject of `name` under the test's prefix.
+    pub fn get_op(&self, name: &str) -> GetObject {
+        GetObject {
+            bucket: self.bucket.clone(),
+            region: self.region.clone(),
+            key: self.key(name),
+            ..GetObject::default()
+        }
+    }
+
+    /// A HeadObject of `name` under the test's prefix.
+    pub fn head_op(&self, name: &str) -> HeadObject {
+        HeadObject {
+            bucket: self.bucket.clone(),
+            region: self.region.clone(),
+            key: self.key(name),
+            ..HeadObject::default()
+        }
     }
 
     pub fn emu(&self) -> &Emulator {

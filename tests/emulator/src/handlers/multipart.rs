@@ -15,9 +15,7 @@ use cos_proto::encode::encode_path_into;
 use cos_proto::header;
 use md5::{Digest, Md5};
 
-use super::object::{
-    check_copy_conditions, check_key, default_object_acl, parse_copy_source, receive, request_meta,
-};
+use super::object::{check_key, copy_source, default_object_acl, receive, request_meta};
 use super::{bad_digest, content_md5, parse_xml, read_xml_body_max};
 use crate::Shared;
 use crate::auth::Caller;
@@ -163,23 +161,7 @@ pub(crate) fn upload_part_copy(
     let number = part_number(ctx)?;
     let id = upload_id(ctx);
     shared.uploads.get(bucket, &ctx.key, id)?;
-    let source = ctx.header(header::COPY_SOURCE).unwrap_or_default();
-    let (src_bucket, src_key) = parse_copy_source(source).ok_or_else(|| {
-        CosError::invalid_argument(
-            "x-cos-copy-source must be {bucket}.cos.{region}.myqcloud.com/{key}",
-        )
-    })?;
-    if *caller == Caller::Anonymous {
-        let src_ctx = Ctx {
-            bucket: Some(src_bucket.clone()),
-            key: src_key.clone(),
-            op: "GetObject",
-            ..ctx.clone()
-        };
-        super::acl::check_anonymous(shared, &src_ctx)?;
-    }
-    let src = shared.store.object(&src_bucket, &src_key)?;
-    check_copy_conditions(ctx, &src)?;
+    let src = copy_source(shared, ctx, caller)?;
     let (start, len) = match ctx.header(header::COPY_SOURCE_RANGE) {
         Some(r) => {
             let (a, b) = copy_range(r, src.meta.size)?;

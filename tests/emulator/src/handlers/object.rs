@@ -10,6 +10,7 @@ use super::{bad_digest, content_md5};
 use crate::Shared;
 use crate::auth::Caller;
 use crate::error::CosError;
+use crate::names;
 use crate::reply::{Body, Reply};
 use crate::route::{Ctx, percent_decode};
 use crate::server::MAX_BODY;
@@ -345,6 +346,33 @@ pub(crate) fn delete_object(shared: &Shared, bucket: &str, key: &str) -> Result<
     Ok(Reply::new(204))
 }
 
+/// The object `x-cos-copy-source` names (PutObjectCopy, UploadPartCopy), once the caller may
+/// read it and the `x-cos-copy-source-If-*` conditions hold.
+pub(crate) fn copy_source(
+    shared: &Shared,
+    ctx: &Ctx,
+    caller: &Caller,
+) -> Result<ObjectEntry, CosError> {
+    let source = ctx.header(header::COPY_SOURCE).unwrap_or_default();
+    let (src_bucket, src_key) = parse_copy_source(source).ok_or_else(|| {
+        CosError::invalid_argument(
+            "x-cos-copy-source must be {bucket}.cos.{region}.myqcloud.com/{key}",
+        )
+    })?;
+    if *caller == Caller::Anonymous {
+        let src_ctx = Ctx {
+            bucket: Some(src_bucket.clone()),
+            key: src_key.clone(),
+            op: names::GET_OBJECT,
+            ..ctx.clone()
+        };
+        super::acl::check_anonymous(shared, &src_ctx)?;
+    }
+    let src = shared.store.object(&src_bucket, &src_key)?;
+    check_copy_conditions(ctx, &src)?;
+    Ok(src)
+}
+
 /// The bucket and key of `x-cos-copy-source`: `{bucket}.cos.{region}.myqcloud.com/{key}`
 /// (any host whose first label is the bucket), or `/{bucket}/{key}`; the key URL-decoded,
 /// `?versionId=` ignored.
@@ -408,23 +436,7 @@ pub(crate) fn put_object_copy(
 ) -> Result<Reply, CosError> {
     shared.store.bucket(bucket)?;
     check_key(&ctx.key)?;
-    let source = ctx.header(header::COPY_SOURCE).unwrap_or_default();
-    let (src_bucket, src_key) = parse_copy_source(source).ok_or_else(|| {
-        CosError::invalid_argument(
-            "x-cos-copy-source must be {bucket}.cos.{region}.myqcloud.com/{key}",
-        )
-    })?;
-    if *caller == Caller::Anonymous {
-        let src_ctx = Ctx {
-            bucket: Some(src_bucket.clone()),
-            key: src_key.clone(),
-            op: "GetObject",
-            ..ctx.clone()
-        };
-        super::acl::check_anonymous(shared, &src_ctx)?;
-    }
-    let src = shared.store.object(&src_bucket, &src_key)?;
-    check_copy_conditions(ctx, &src)?;
+    let src = copy_source(shared, ctx, caller)?;
     let directive = match ctx.header(header::METADATA_DIRECTIVE) {
         None => MetadataDirective::Copy,
         Some(d) => match MetadataDirective::from_wire(d.trim()) {
