@@ -17,6 +17,8 @@
 //!   what signing adds to them.
 //! - Input validation: every bad input is an [`Error`] naming the field, before any request
 //!   exists.
+//! - Planning multipart transfers and their resumption ([`plan`]): part sizes, resume
+//!   matching, CRC-64 combination, the resume journal's format.
 //!
 //! ## Out of scope
 //! - Sockets, TLS, HTTP framing: the driver (cos-blocking) sends what cos-proto describes.
@@ -49,6 +51,7 @@ pub mod header;
 mod hmac_sha1;
 pub mod http;
 pub mod ops;
+pub mod plan;
 pub mod presign;
 pub mod response;
 pub mod sign;
