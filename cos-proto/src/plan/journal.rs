@@ -1,6 +1,6 @@
 //! The resume journal: what a driver stores to continue an interrupted multipart upload.
 
-use super::{MAX_PARTS, crc64_of};
+use super::{MAX_PARTS, PartPlan, crc64_of};
 use crate::error::{Error, Result};
 
 /// The operation named in decoding errors.
@@ -74,6 +74,9 @@ pub struct Journal {
 
 impl Journal {
     /// The journal as bytes, checksum line included.
+    ///
+    /// Parts are written in the order of `parts_done`; [`Journal::decode`] accepts any order
+    /// but rejects part numbers outside 1 to 10000 and numbers listed twice.
     pub fn encode(&self) -> Vec<u8> {
         let mut out = String::new();
         out.push_str(VERSION_LINE);
@@ -152,6 +155,28 @@ impl Journal {
             file_id,
             parts_done,
         })
+    }
+}
+
+impl Journal {
+    /// The part plan the journal was written for: `total_size` in parts of `part_size`.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with operation `Journal` when those sizes make no valid plan, or
+    /// when planning them would grow the part size (a journal records the size in use,
+    /// after any growth).
+    pub fn plan(&self) -> Result<PartPlan> {
+        let plan = PartPlan::new(self.total_size, self.part_size)
+            .map_err(|e| bad(format!("no valid part plan: {e}")))?;
+        if plan.part_size() != self.part_size {
+            return Err(bad(format!(
+                "part_size {} is not what a plan of {} bytes uses ({})",
+                self.part_size,
+                self.total_size,
+                plan.part_size()
+            )));
+        }
+        Ok(plan)
     }
 }
 

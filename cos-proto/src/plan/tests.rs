@@ -577,3 +577,29 @@ fn journal_rejects_bad_content_under_a_good_checksum() {
     journal_error(upper.as_bytes());
     journal_error(b"crc64:0000000000000000\n");
 }
+
+#[test]
+fn journal_plan() {
+    let plan = journal().plan().expect("a valid plan");
+    assert_eq!(plan, PartPlan::new(3 * MIB + 5, MIB).expect("a valid plan"));
+    assert_eq!(plan.part_count(), 4);
+    for (total_size, part_size) in [
+        (0, MIB),
+        (MIB, 0),
+        (MAX_OBJECT_SIZE + 1, MAX_PART_SIZE),
+        (10_000 * MIB + 1, MIB),
+    ] {
+        let j = Journal {
+            total_size,
+            part_size,
+            ..journal()
+        };
+        match j.plan() {
+            Err(Error::Parse {
+                operation: "Journal",
+                ..
+            }) => {}
+            other => panic!("{total_size}/{part_size}: {other:?}"),
+        }
+    }
+}
