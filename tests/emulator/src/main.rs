@@ -80,9 +80,9 @@ DELETE/GET Bucket; bucket location, ACL and CORS; OPTIONS preflight; PUT/GET/HEA
 DELETE Object, PUT Object - Copy, DELETE Multiple Objects, object ACL; multipart
 uploads (Initiate, Upload Part, Upload Part - Copy, Complete, Abort, List Parts, List
 Multipart Uploads). A request declaring a body over 5 GiB + 1 MiB is answered
-400 EntityTooLarge before its body is read. The HTTP server is tiny_http 0.12 with
-its thread pool fixed (every connection is served, however many open at once); see
-the README's Limits for what an unallocatable Content-Length does.
+400 EntityTooLarge before its body is read, and the rest is drained through a small
+buffer. The HTTP server is tiny_http 0.12 with its thread pool fixed (every connection is
+served, however many open at once) and its body drain bounded; see the README's Limits.
 ";
 
 fn main() -> ExitCode {
