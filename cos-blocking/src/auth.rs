@@ -30,7 +30,8 @@ pub type AuthError = Box<dyn std::error::Error + Send + Sync>;
 pub struct CredentialScope<'a> {
     /// The bucket of the request, when it names one.
     pub bucket: Option<&'a str>,
-    /// The client's default region, when one is configured.
+    /// The region of the request's bucket (or, for a call without one, the client's default
+    /// region when one is configured).
     pub region: Option<&'a str>,
 }
 

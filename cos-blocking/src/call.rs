@@ -122,7 +122,7 @@ impl Client {
         }
         let scope = CredentialScope {
             bucket: op.bucket(),
-            region: self.region(),
+            region: op.region().or_else(|| self.region()),
         };
         let key = op.key().unwrap_or_default();
         let now = self.server_now();

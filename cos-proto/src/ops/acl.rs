@@ -71,6 +71,10 @@ impl Operation for GetBucketAcl {
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
     }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
 }
 
 /// `putBucketAcl`: replaces the ACL of a bucket, by headers (`acl`, `grant_*`) or by an
@@ -131,6 +135,10 @@ impl Operation for GetObjectAcl {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 
     fn key(&self) -> Option<&str> {
@@ -255,6 +263,10 @@ impl Operation for PutBucketAcl {
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
     }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
 }
 
 impl Operation for PutObjectAcl {
@@ -292,6 +304,10 @@ impl Operation for PutObjectAcl {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 
     fn key(&self) -> Option<&str> {

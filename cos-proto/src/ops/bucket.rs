@@ -54,6 +54,10 @@ impl Operation for HeadBucket {
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
     }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
 }
 
 /// `getBucket` (List Objects): up to `max_keys` objects of the bucket, in UTF-8 binary order.
@@ -179,6 +183,10 @@ impl Operation for GetBucket {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 }
 
@@ -320,6 +328,10 @@ impl Operation for PutBucket {
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
     }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
 }
 
 /// `deleteBucket`: deletes an empty bucket.
@@ -350,6 +362,10 @@ impl Operation for DeleteBucket {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 }
 
@@ -396,6 +412,10 @@ impl Operation for GetBucketLocation {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 }
 
@@ -464,6 +484,10 @@ impl Operation for GetService {
             req.query.push(("max-keys".to_owned(), max.to_string()));
         }
         Ok(req)
+    }
+
+    fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     fn parse(&self, response: Response) -> Result<ListAllMyBucketsResult> {

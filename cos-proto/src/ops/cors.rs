@@ -88,6 +88,10 @@ impl Operation for GetBucketCors {
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
     }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
 }
 
 /// Reads one `<CORSRule>`; its repeated elements may stand anywhere among the others.
@@ -236,6 +240,10 @@ impl Operation for PutBucketCors {
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
     }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
+    }
 }
 
 /// `deleteBucketCors`: removes the CORS configuration of a bucket (204 No Content).
@@ -267,6 +275,10 @@ impl Operation for DeleteBucketCors {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 }
 
@@ -391,6 +403,10 @@ impl Operation for OptionsObject {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 
     fn key(&self) -> Option<&str> {

@@ -68,6 +68,11 @@ pub trait Operation {
         None
     }
 
+    /// The region of the bucket the call is about (what a credential provider is told).
+    fn region(&self) -> Option<&str> {
+        None
+    }
+
     /// The object key the call is about, for error messages.
     fn key(&self) -> Option<&str> {
         None
@@ -450,6 +455,78 @@ mod tests {
             let err = user_metadata(&mut base(), &meta).expect_err(field);
             assert_eq!(err.field(), Some(field));
         }
+    }
+
+    #[test]
+    fn every_group_reports_bucket_region_and_key() {
+        fn names<O: Operation>(op: &O) -> (Option<&str>, Option<&str>, Option<&str>) {
+            (op.bucket(), op.region(), op.key())
+        }
+        let (b, r, k) = ("ex-1", "ap-x", "k");
+        let with = (Some(b), Some(r), Some(k));
+        let without_key = (Some(b), Some(r), None);
+        assert_eq!(
+            names(&bucket::GetBucket {
+                bucket: b.into(),
+                region: r.into(),
+                ..Default::default()
+            }),
+            without_key
+        );
+        assert_eq!(
+            names(&acl::GetObjectAcl {
+                bucket: b.into(),
+                region: r.into(),
+                key: k.into()
+            }),
+            with
+        );
+        assert_eq!(
+            names(&cors::GetBucketCors {
+                bucket: b.into(),
+                region: r.into()
+            }),
+            without_key
+        );
+        assert_eq!(
+            names(&object::PutObject {
+                bucket: b.into(),
+                region: r.into(),
+                key: k.into(),
+                ..Default::default()
+            }),
+            with
+        );
+        assert_eq!(
+            names(&object::DeleteMultipleObject {
+                bucket: b.into(),
+                region: r.into(),
+                ..Default::default()
+            }),
+            without_key
+        );
+        assert_eq!(
+            names(&multipart::MultipartUpload {
+                bucket: b.into(),
+                region: r.into(),
+                key: k.into(),
+                ..Default::default()
+            }),
+            with
+        );
+        assert_eq!(
+            names(&multipart::MultipartList {
+                bucket: b.into(),
+                region: r.into(),
+                ..Default::default()
+            }),
+            without_key
+        );
+        let service = bucket::GetService {
+            region: Some(r.into()),
+            ..Default::default()
+        };
+        assert_eq!(names(&service), (None, Some(r), None));
     }
 
     #[test]

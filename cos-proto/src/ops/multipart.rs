@@ -30,11 +30,16 @@ pub const MAX_PART_NUMBER: u32 = 10_000;
 /// The largest part COS accepts: 5 GiB.
 pub const MAX_PART_SIZE: u64 = 5 << 30;
 
-/// The [`Operation::bucket`] (and [`Operation::key`]) of a call, from its fields.
+/// The [`Operation::bucket`], [`Operation::region`] (and [`Operation::key`]) of a call, from
+/// its fields.
 macro_rules! names {
     (bucket) => {
         fn bucket(&self) -> Option<&str> {
             Some(&self.bucket)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
         }
     };
     (bucket, key) => {

@@ -53,11 +53,16 @@ object_write_headers!(
     PutObjectCopy + expect = header::EXPECT,
 );
 
-/// [`Operation::bucket`] and [`Operation::key`] from the `bucket` and `key` fields.
+/// [`Operation::bucket`], [`Operation::region`] and [`Operation::key`] from the `bucket`,
+/// `region` and `key` fields.
 macro_rules! names {
     () => {
         fn bucket(&self) -> Option<&str> {
             Some(&self.bucket)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
         }
         fn key(&self) -> Option<&str> {
             Some(&self.key)
@@ -633,6 +638,10 @@ impl Operation for DeleteMultipleObject {
 
     fn bucket(&self) -> Option<&str> {
         Some(&self.bucket)
+    }
+
+    fn region(&self) -> Option<&str> {
+        Some(&self.region)
     }
 }
 
