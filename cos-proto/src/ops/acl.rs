@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::bucket::{EmptyOutput, acl_headers};
-use super::{Operation, bucket_target, parse_xml, require_key, set_xml_body};
+use super::{Operation, bucket_target, operation_names, parse_xml, require_key, set_xml_body};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::header;
@@ -68,13 +68,7 @@ impl Operation for GetBucketAcl {
         parse_acl(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `putBucketAcl`: replaces the ACL of a bucket, by headers (`acl`, `grant_*`) or by an
@@ -133,17 +127,7 @@ impl Operation for GetObjectAcl {
         parse_acl(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn key(&self) -> Option<&str> {
-        Some(&self.key)
-    }
+    operation_names!(bucket, key);
 }
 
 /// `putObjectAcl`: replaces the ACL of an object, by headers (`acl`, `grant_*`) or by an
@@ -256,17 +240,10 @@ impl Operation for PutBucketAcl {
     }
 
     fn parse(&self, response: Response) -> Result<EmptyOutput> {
-        let meta = response.into_success(Self::NAME)?.meta();
-        Ok(EmptyOutput { meta })
+        EmptyOutput::from_response(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 impl Operation for PutObjectAcl {
@@ -298,21 +275,10 @@ impl Operation for PutObjectAcl {
     }
 
     fn parse(&self, response: Response) -> Result<EmptyOutput> {
-        let meta = response.into_success(Self::NAME)?.meta();
-        Ok(EmptyOutput { meta })
+        EmptyOutput::from_response(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn key(&self) -> Option<&str> {
-        Some(&self.key)
-    }
+    operation_names!(bucket, key);
 }
 
 #[cfg(test)]

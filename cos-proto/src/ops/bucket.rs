@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Operation, bucket_target, opt_header, parse_xml, url_decode};
+use super::{Operation, bucket_target, operation_names, opt_header, parse_xml, url_decode};
 use crate::endpoint::{Endpoint, Region};
 use crate::error::{Error, Result};
 use crate::header;
@@ -51,13 +51,7 @@ impl Operation for HeadBucket {
         })
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `getBucket` (List Objects): up to `max_keys` objects of the bucket, in UTF-8 binary order.
@@ -181,13 +175,7 @@ impl Operation for GetBucket {
         parse_list_bucket(meta, &root)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// Reads a `ListBucketResult` document, decoding keys when it says `EncodingType` = `url`.
@@ -264,6 +252,15 @@ pub struct EmptyOutput {
     pub meta: ResponseMeta,
 }
 
+impl EmptyOutput {
+    /// Reads the response of `operation`, whose success carries nothing but status and
+    /// headers; an error status is a service error.
+    pub fn from_response(operation: &'static str, response: Response) -> Result<Self> {
+        let meta = response.into_success(operation)?.meta();
+        Ok(EmptyOutput { meta })
+    }
+}
+
 /// Adds the canned ACL (validated for a bucket or an object) and the grant headers.
 pub(crate) fn acl_headers(
     req: &mut Request,
@@ -321,17 +318,10 @@ impl Operation for PutBucket {
     }
 
     fn parse(&self, response: Response) -> Result<EmptyOutput> {
-        let meta = response.into_success(Self::NAME)?.meta();
-        Ok(EmptyOutput { meta })
+        EmptyOutput::from_response(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `deleteBucket`: deletes an empty bucket.
@@ -356,17 +346,10 @@ impl Operation for DeleteBucket {
     }
 
     fn parse(&self, response: Response) -> Result<EmptyOutput> {
-        let meta = response.into_success(Self::NAME)?.meta();
-        Ok(EmptyOutput { meta })
+        EmptyOutput::from_response(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `getBucketLocation`: the region a bucket is in.
@@ -410,13 +393,7 @@ impl Operation for GetBucketLocation {
         })
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `getService`: the caller's buckets, all of them or those of one region.

@@ -8,7 +8,9 @@
 use serde::Serialize;
 
 use super::bucket::EmptyOutput;
-use super::{Operation, bucket_target, opt_header, parse_xml, require_key, set_xml_body};
+use super::{
+    Operation, bucket_target, operation_names, opt_header, parse_xml, require_key, set_xml_body,
+};
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
 use crate::header;
@@ -85,13 +87,7 @@ impl Operation for GetBucketCors {
         })
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// Reads one `<CORSRule>`; its repeated elements may stand anywhere among the others.
@@ -233,17 +229,10 @@ impl Operation for PutBucketCors {
     }
 
     fn parse(&self, response: Response) -> Result<EmptyOutput> {
-        let meta = response.into_success(Self::NAME)?.meta();
-        Ok(EmptyOutput { meta })
+        EmptyOutput::from_response(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `deleteBucketCors`: removes the CORS configuration of a bucket (204 No Content).
@@ -269,17 +258,10 @@ impl Operation for DeleteBucketCors {
     }
 
     fn parse(&self, response: Response) -> Result<EmptyOutput> {
-        let meta = response.into_success(Self::NAME)?.meta();
-        Ok(EmptyOutput { meta })
+        EmptyOutput::from_response(Self::NAME, response)
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `optionsObject`: a CORS preflight (OPTIONS) for an object, asking whether a browser at
@@ -401,17 +383,7 @@ impl Operation for OptionsObject {
         })
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
-
-    fn key(&self) -> Option<&str> {
-        Some(&self.key)
-    }
+    operation_names!(bucket, key);
 }
 
 #[cfg(test)]

@@ -144,6 +144,28 @@ macro_rules! object_write_headers {
 }
 pub(crate) use object_write_headers;
 
+/// Implements [`Operation::bucket`] and [`Operation::region`] (and with `key`,
+/// [`Operation::key`]) from the call's `bucket`, `region` (and `key`) fields.
+macro_rules! operation_names {
+    (bucket) => {
+        fn bucket(&self) -> Option<&str> {
+            Some(&self.bucket)
+        }
+
+        fn region(&self) -> Option<&str> {
+            Some(&self.region)
+        }
+    };
+    (bucket, key) => {
+        operation_names!(bucket);
+
+        fn key(&self) -> Option<&str> {
+            Some(&self.key)
+        }
+    };
+}
+pub(crate) use operation_names;
+
 /// Checks that `key` names an object: non-empty.
 pub(crate) fn require_key(key: &str) -> Result<()> {
     if key.is_empty() {

@@ -13,8 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::bucket::{CommonPrefix, EmptyOutput};
 use super::{
-    Operation, bucket_target, copy_source_header, object_request, object_write_headers, opt_header,
-    parse_byte_range, parse_xml, set_body, set_xml_body, url_decode,
+    Operation, bucket_target, copy_source_header, object_request, object_write_headers,
+    operation_names, opt_header, parse_byte_range, parse_xml, set_body, set_xml_body, url_decode,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -29,27 +29,6 @@ pub const MAX_PART_NUMBER: u32 = 10_000;
 
 /// The largest part COS accepts: 5 GiB.
 pub const MAX_PART_SIZE: u64 = 5 << 30;
-
-/// The [`Operation::bucket`], [`Operation::region`] (and [`Operation::key`]) of a call, from
-/// its fields.
-macro_rules! names {
-    (bucket) => {
-        fn bucket(&self) -> Option<&str> {
-            Some(&self.bucket)
-        }
-
-        fn region(&self) -> Option<&str> {
-            Some(&self.region)
-        }
-    };
-    (bucket, key) => {
-        names!(bucket);
-
-        fn key(&self) -> Option<&str> {
-            Some(&self.key)
-        }
-    };
-}
 
 object_write_headers!(MultipartInit);
 
@@ -242,7 +221,7 @@ impl Operation for MultipartInit {
         false
     }
 
-    names!(bucket, key);
+    operation_names!(bucket, key);
 }
 
 /// `multipartUpload` (Upload Part): stores one part of an upload. Sending the same part
@@ -331,7 +310,7 @@ impl Operation for MultipartUpload {
         })
     }
 
-    names!(bucket, key);
+    operation_names!(bucket, key);
 }
 
 /// `uploadPartCopy` (Upload Part - Copy): stores one part of an upload by copying a byte
@@ -434,7 +413,7 @@ impl Operation for UploadPartCopy {
         })
     }
 
-    names!(bucket, key);
+    operation_names!(bucket, key);
 }
 
 /// One part named in [`MultipartComplete`]: its number and the ETag COS returned for it.
@@ -588,7 +567,7 @@ impl Operation for MultipartComplete {
         false
     }
 
-    names!(bucket, key);
+    operation_names!(bucket, key);
 }
 
 /// `multipartAbort` (Abort Multipart Upload): discards an upload and its stored parts.
@@ -621,11 +600,10 @@ impl Operation for MultipartAbort {
     }
 
     fn parse(&self, response: Response) -> Result<EmptyOutput> {
-        let meta = response.into_success(Self::NAME)?.meta();
-        Ok(EmptyOutput { meta })
+        EmptyOutput::from_response(Self::NAME, response)
     }
 
-    names!(bucket, key);
+    operation_names!(bucket, key);
 }
 
 mod list;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     ObjectHeaders, Operation, bucket_target, copy_source_header, object_request,
-    object_write_headers, opt_header, parse_xml, set_body, set_xml_body,
+    object_write_headers, operation_names, opt_header, parse_xml, set_body, set_xml_body,
 };
 use crate::endpoint::Endpoint;
 use crate::error::{Error, Result};
@@ -52,23 +52,6 @@ object_write_headers!(
     PutObject + expect = header::EXPECT,
     PutObjectCopy + expect = header::EXPECT,
 );
-
-/// [`Operation::bucket`], [`Operation::region`] and [`Operation::key`] from the `bucket`,
-/// `region` and `key` fields.
-macro_rules! names {
-    () => {
-        fn bucket(&self) -> Option<&str> {
-            Some(&self.bucket)
-        }
-
-        fn region(&self) -> Option<&str> {
-            Some(&self.region)
-        }
-        fn key(&self) -> Option<&str> {
-            Some(&self.key)
-        }
-    };
-}
 
 /// Adds `?versionId=` when a version is asked for; an empty one is an error.
 fn version_query(req: &mut Request, version_id: &Option<String>) -> Result<()> {
@@ -174,7 +157,7 @@ impl Operation for HeadObject {
         })
     }
 
-    names!();
+    operation_names!(bucket, key);
 }
 
 /// `getObject`: downloads an object, whole or one byte range. The driver streams the body.
@@ -345,7 +328,7 @@ impl Operation for GetObject {
         })
     }
 
-    names!();
+    operation_names!(bucket, key);
 }
 
 /// `putObject`: uploads an object in one request (up to 5 GB), replacing any object of the
@@ -437,7 +420,7 @@ impl Operation for PutObject {
         })
     }
 
-    names!();
+    operation_names!(bucket, key);
 }
 
 /// `deleteObject`: deletes an object, or one version of it. Deleting a missing object
@@ -489,7 +472,7 @@ impl Operation for DeleteObject {
         })
     }
 
-    names!();
+    operation_names!(bucket, key);
 }
 
 /// One object to delete: its key and, optionally, the version.
@@ -636,13 +619,7 @@ impl Operation for DeleteMultipleObject {
         })
     }
 
-    fn bucket(&self) -> Option<&str> {
-        Some(&self.bucket)
-    }
-
-    fn region(&self) -> Option<&str> {
-        Some(&self.region)
-    }
+    operation_names!(bucket);
 }
 
 /// `putObjectCopy` (PUT Object - Copy): copies an object of up to 5 GB, possibly changing its
@@ -783,7 +760,7 @@ impl Operation for PutObjectCopy {
         })
     }
 
-    names!();
+    operation_names!(bucket, key);
 }
 
 #[cfg(test)]

@@ -138,7 +138,7 @@ impl Operation for MultipartListPart {
         })
     }
 
-    names!(bucket, key);
+    operation_names!(bucket, key);
 }
 
 /// `multipartList` (List Multipart Uploads): the uploads of a bucket that are neither
@@ -305,5 +305,5 @@ impl Operation for MultipartList {
         })
     }
 
-    names!(bucket);
+    operation_names!(bucket);
 }
