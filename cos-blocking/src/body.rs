@@ -106,6 +106,22 @@ enum Source<'a> {
         len: u64,
         started: bool,
     },
+    /// `len` bytes of an open file from `offset`, read with positional reads (so many parts
+    /// of one file can be sent at once through one handle).
+    Region {
+        file: &'a File,
+        path: &'a Path,
+        offset: u64,
+        len: u64,
+    },
+}
+
+/// What a transfer task watches of one part while it is being sent: the bytes sent so far
+/// in the current attempt and the CRC64 of the last attempt that sent every byte.
+#[derive(Debug, Default)]
+pub(crate) struct PartMeter {
+    pub(crate) sent: AtomicU64,
+    pub(crate) crc: AtomicU64,
 }
 
 /// The data of an upload: bytes, a file or a stream of known length, with an optional
@@ -114,6 +130,7 @@ pub struct Upload<'a> {
     source: Source<'a>,
     progress: Option<ProgressFn<'a>>,
     cancel: Option<&'a AtomicBool>,
+    meter: Option<&'a PartMeter>,
 }
 
 impl<'a> Upload<'a> {
@@ -142,12 +159,31 @@ impl<'a> Upload<'a> {
         })
     }
 
+    /// `len` bytes of `file` (opened from `path`, named in errors) from `offset`, read with
+    /// positional reads: a part of a multipart upload, sent again from its start on a retry.
+    pub(crate) fn region(file: &'a File, path: &'a Path, offset: u64, len: u64) -> Self {
+        Upload::from_source(Source::Region {
+            file,
+            path,
+            offset,
+            len,
+        })
+    }
+
     fn from_source(source: Source<'a>) -> Self {
         Upload {
             source,
             progress: None,
             cancel: None,
+            meter: None,
         }
+    }
+
+    /// Counts the bytes sent into `meter`, and leaves there the CRC64 of each attempt that
+    /// sent every byte.
+    pub(crate) fn meter(mut self, meter: &'a PartMeter) -> Self {
+        self.meter = Some(meter);
+        self
     }
 
     /// Calls `callback` as the upload progresses (throttled by the client's
@@ -167,7 +203,9 @@ impl<'a> Upload<'a> {
     pub fn len(&self) -> u64 {
         match &self.source {
             Source::Bytes(b) => b.len() as u64,
-            Source::File { len, .. } | Source::Reader { len, .. } => *len,
+            Source::File { len, .. } | Source::Reader { len, .. } | Source::Region { len, .. } => {
+                *len
+            }
         }
     }
 
@@ -204,7 +242,19 @@ impl<'a> Upload<'a> {
                 *started = true;
                 (Box::new(&mut **reader), None)
             }
+            Source::Region {
+                file, path, offset, ..
+            } => {
+                let at = PositionalReader {
+                    file,
+                    offset: *offset,
+                };
+                (Box::new(at), Some(path.to_path_buf()))
+            }
         };
+        if let Some(m) = self.meter {
+            m.sent.store(0, Ordering::Relaxed);
+        }
         Ok(Sending {
             inner: inner.take(total),
             path,
@@ -213,6 +263,7 @@ impl<'a> Upload<'a> {
             total,
             reporter: Reporter::new(self.progress, total, interval),
             cancel: self.cancel,
+            meter: self.meter,
             failure: None,
         })
     }
@@ -228,6 +279,7 @@ pub(crate) struct Sending<'a> {
     total: u64,
     reporter: Reporter<'a>,
     cancel: Option<&'a AtomicBool>,
+    meter: Option<&'a PartMeter>,
     failure: Option<Error>,
 }
 
@@ -270,9 +322,59 @@ impl Read for Sending<'_> {
         }
         self.crc.write(&buf[..n]);
         self.sent += n as u64;
+        if let Some(m) = self.meter {
+            m.sent.store(self.sent, Ordering::Relaxed);
+            if self.sent == self.total {
+                m.crc.store(self.crc.sum64(), Ordering::Relaxed);
+            }
+        }
         self.reporter.update(self.sent, self.sent == self.total);
         Ok(n)
     }
+}
+
+/// Reads a file from an offset on, with positional reads that leave the handle's cursor
+/// alone (so threads can share one handle).
+struct PositionalReader<'a> {
+    file: &'a File,
+    offset: u64,
+}
+
+impl Read for PositionalReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = read_at(self.file, buf, self.offset)?;
+        self.offset += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads from `file` at `offset` without moving its cursor; 0 at the end of the file.
+pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+    }
+}
+
+/// Writes all of `buf` to `file` at `offset` without moving its cursor.
+#[allow(dead_code)] // used by downloadFile, next
+pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
+    while !buf.is_empty() {
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::write_at(file, buf, offset)?;
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_write(file, buf, offset)?;
+        if n == 0 {
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "wrote nothing"));
+        }
+        buf = &buf[n..];
+        offset += n as u64;
+    }
+    Ok(())
 }
 
 enum Sink<'a> {

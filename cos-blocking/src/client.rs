@@ -133,6 +133,7 @@ impl ClientBuilder {
             transport: Transport::new(&self.config),
             backoff: Backoff::new(&self.config.retry),
             clock_offset: AtomicI64::new(self.config.clock_offset_secs),
+            tasks: crate::transfer::TaskRegistry::default(),
             endpoint,
             auth,
             config: self.config,
@@ -150,6 +151,7 @@ pub(crate) struct Inner {
     pub(crate) transport: Transport,
     pub(crate) backoff: Backoff,
     pub(crate) clock_offset: AtomicI64,
+    pub(crate) tasks: crate::transfer::TaskRegistry,
 }
 
 /// A blocking COS client: every call of the XML API as a method.

@@ -35,6 +35,7 @@ pub struct Config {
     pub(crate) bucket: Option<String>,
     pub(crate) region: Option<String>,
     pub(crate) max_idle_connections_per_host: usize,
+    pub(crate) resume_dir: Option<std::path::PathBuf>,
 }
 
 /// The default `User-Agent`: `cos-rs-blocking/{version}`.
@@ -65,11 +66,20 @@ impl Default for Config {
             bucket: None,
             region: None,
             max_idle_connections_per_host: 16,
+            resume_dir: None,
         }
     }
 }
 
 impl Config {
+    /// Where resumable uploads keep their journals (small files, one per upload in
+    /// progress). Default `$XDG_CACHE_HOME/cos-rs/resume`, else `$HOME/.cache/cos-rs/resume`,
+    /// else `cos-rs-resume` in the temporary directory.
+    pub fn resume_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.resume_dir = Some(dir.into());
+        self
+    }
+
     /// How many files the transfer tasks upload at once (the seed's `FileParallelLimit`).
     /// Default 3; at least 1.
     pub fn file_parallel_limit(mut self, n: usize) -> Self {

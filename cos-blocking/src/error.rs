@@ -150,6 +150,7 @@ impl fmt::Display for ErrorKind {
 
 /// The call an error ended: set by the client on every error it returns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ErrorContext {
     /// The operation (`PutObject`, ...), as COS names it.
     pub operation: &'static str,
@@ -163,6 +164,10 @@ pub struct ErrorContext {
     pub attempts: u32,
     /// How long the attempts and the waits between them took.
     pub elapsed: Duration,
+    /// The transfer task the call was part of (`SliceUploadFile`, ...), if any.
+    pub task: Option<&'static str>,
+    /// The part of the task's object the call moved, if any.
+    pub part: Option<u32>,
 }
 
 /// Everything that can go wrong in a call of the client.
@@ -258,6 +263,25 @@ impl Error {
         self
     }
 
+    /// Names the transfer task the error ended (and its bucket and key, when the failed
+    /// call did not name them).
+    pub(crate) fn in_task(mut self, task: &'static str, bucket: &str, key: &str) -> Self {
+        self.context.task = Some(task);
+        if self.context.bucket.is_none() && !bucket.is_empty() {
+            self.context.bucket = Some(bucket.to_owned());
+        }
+        if self.context.key.is_none() && !key.is_empty() {
+            self.context.key = Some(key.to_owned());
+        }
+        self
+    }
+
+    /// Names the part a task's call was moving.
+    pub(crate) fn at_part(mut self, part: u32) -> Self {
+        self.context.part = Some(part);
+        self
+    }
+
     /// Records the attempts and time spent.
     pub(crate) fn after(mut self, attempts: u32, elapsed: Duration) -> Self {
         self.context.attempts = attempts;
@@ -292,6 +316,13 @@ impl From<cos_proto::Error> for Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = &self.context;
+        if let Some(task) = c.task {
+            write!(f, "{task} failed")?;
+            if let Some(n) = c.part {
+                write!(f, " at part {n}")?;
+            }
+            f.write_str(": ")?;
+        }
         if c.operation.is_empty() {
             write!(f, "{}", self.kind)?;
         } else {

@@ -59,6 +59,7 @@ pub mod config;
 mod env;
 pub mod error;
 pub mod retry;
+pub mod transfer;
 mod transport;
 
 pub use cos_proto as proto;
@@ -72,3 +73,7 @@ pub use client::{Client, ClientBuilder, GetObjectData};
 pub use config::Config;
 pub use error::{Error, ErrorContext, ErrorKind, Result, TimeoutPhase};
 pub use retry::RetryPolicy;
+pub use transfer::{
+    Resume, SliceUploadFile, SliceUploadFileOutput, TaskId, TaskInfo, TaskKind, TaskState,
+    UploadBody, UploadFiles,
+};

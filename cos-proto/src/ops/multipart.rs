@@ -168,6 +168,33 @@ pub struct MultipartInit {
     pub metadata: Vec<(String, String)>,
 }
 
+impl From<&crate::ops::object::PutObject> for MultipartInit {
+    /// The multipart start of what `put` would store in one request: the same bucket, key
+    /// and stored headers (the body, its length, `Expect` and `Content-MD5` stay behind, as
+    /// they belong to one request). The transfer tasks use it to send a large `PutObject`
+    /// in parts.
+    fn from(put: &crate::ops::object::PutObject) -> Self {
+        MultipartInit {
+            bucket: put.bucket.clone(),
+            region: put.region.clone(),
+            key: put.key.clone(),
+            cache_control: put.cache_control.clone(),
+            content_disposition: put.content_disposition.clone(),
+            content_encoding: put.content_encoding.clone(),
+            content_type: put.content_type.clone(),
+            expires: put.expires.clone(),
+            acl: put.acl.clone(),
+            grant_read: put.grant_read.clone(),
+            grant_write: put.grant_write.clone(),
+            grant_read_acp: put.grant_read_acp.clone(),
+            grant_write_acp: put.grant_write_acp.clone(),
+            grant_full_control: put.grant_full_control.clone(),
+            storage_class: put.storage_class.clone(),
+            metadata: put.metadata.clone(),
+        }
+    }
+}
+
 /// The result of [`MultipartInit`]: the `InitiateMultipartUploadResult` document.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
