@@ -213,7 +213,6 @@ serialized!(
     InitiateMultipartUploadResult,
     UploadPartOutput,
     CopyPartResult,
-    CompleteMultipartUploadResult,
     ListPartsResult,
     ListMultipartUploadsResult,
 );
@@ -240,6 +239,19 @@ fn object_headers(o: &ObjectHeaders, not_modified: bool) -> Map<String, Value> {
     put(&mut m, "Metadata", Some(&o.metadata));
     put(&mut m, "NotModified", Some(not_modified));
     m
+}
+
+impl ToOutput for CompleteMultipartUploadResult {
+    /// The document's fields, and `VersionId` and `CRC64` from the headers.
+    fn to_output(self) -> FfiResult<cos_output> {
+        let mut data = serde_json::to_value(&self)
+            .map_err(|e| Failure::wrong_type(format!("cannot represent the output: {e}")))?;
+        if let Value::Object(m) = &mut data {
+            put(m, "VersionId", self.version_id.as_ref());
+            put(m, "CRC64", self.crc64.map(|c| c.to_string()));
+        }
+        cos_output::new(&self.meta, data)
+    }
 }
 
 impl ToOutput for EmptyOutput {
