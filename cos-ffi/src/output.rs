@@ -7,7 +7,7 @@
 //! cos-proto's serialization of its typed outputs (the same one the interop tests compare
 //! with the official SDKs' data), so nothing is renamed here; the outputs that come from
 //! headers only (headObject, getObject, putObject, deleteObject, headBucket, and the calls
-//! with no data) are spelled out in [`ToOutput`].
+//! with no data) are spelled out here, field by field.
 //!
 //! A C program walks the tree with [`cos_output_get`], [`cos_value_get`],
 //! [`cos_value_count`] and [`cos_value_at`], and reads leaves with [`cos_value_str`],

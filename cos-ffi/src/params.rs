@@ -4,7 +4,7 @@
 //! `"MaxKeys"`, `"x-cos-meta-author"`, ...) and the `cos_params_add_*` functions for the
 //! seed's lists (`Headers`, `Query`, `Objects`, `Parts`, `CORSRules`, the grants of an
 //! `AccessControlPolicy`), then hands it to a call. The call takes the names it knows
-//! ([`Take`]) into cos-proto's parameter struct, which validates the values; a name the
+//! (`Take`) into cos-proto's parameter struct, which validates the values; a name the
 //! call does not take is an error naming it, so a typo never goes unnoticed.
 
 use std::ffi::c_char;

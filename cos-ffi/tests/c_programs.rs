@@ -454,3 +454,44 @@ fn valgrind_finds_a_forgotten_handle() {
     let status = memcheck(&exe).output().expect("valgrind runs").status;
     assert_eq!(status.code(), Some(VALGRIND_ERROR));
 }
+
+/// The README's C example compiles as it is written there, and runs against the emulator.
+#[test]
+fn the_readme_example_compiles_and_runs() {
+    let readme = std::fs::read_to_string(manifest_dir().join("../README.md")).expect("README.md");
+    let section = readme
+        .split("## Using the C API")
+        .nth(1)
+        .expect("the README has a C section");
+    let code = section
+        .split("```c\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the C section has a C example");
+    let src = out_dir().join("readme.c");
+    std::fs::write(&src, code).expect("write the example");
+    let exe = out_dir().join("readme");
+    run_ok(
+        Command::new("cc")
+            .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I"])
+            .arg(manifest_dir().join("include"))
+            .arg(&src)
+            .arg("-o")
+            .arg(&exe)
+            .arg(static_lib())
+            .args(SYSTEM_LIBS),
+        "compiling the README's example",
+    );
+    let emu = emulator();
+    let client = rust_client(&emu);
+    let put = cos_ffi::blocking::proto::ops::object::PutObject {
+        bucket: BUCKET.into(),
+        region: REGION.into(),
+        key: "photos/a.jpg".into(),
+        body: b"jpeg".as_slice().into(),
+        ..Default::default()
+    };
+    client.put_object(&put).expect("put");
+    let out = run_program(&exe, &emu, &[]);
+    assert_eq!(out, "photos/a.jpg\n");
+}
