@@ -166,6 +166,10 @@ typedef struct cos_credential_scope {
 // again shortly before the cached one's `ExpiredTime`. Fill `answer` with
 // [`cos_temporary_credentials_set`] and return 0; a non-zero return (or 0 without an
 // answer) fails the call that needed the key with `COS_RESULT_CREDENTIALS`.
+//
+// Runs on the thread of the call that needs the key (one thread at a time per client: the
+// others wait for its answer). `scope`, its strings and `answer` are valid until it
+// returns.
 typedef int (*cos_credential_provider_callback)(void *userdata,
                                                 const struct cos_credential_scope *scope,
                                                 struct cos_temporary_credentials *answer);
@@ -204,6 +208,10 @@ typedef struct cos_authorize_request {
 // by `cos_client_get_auth`) to sign it. Fill `answer` with [`cos_authorization_set`] and
 // return 0; a non-zero return (or 0 without an answer) fails the call with
 // `COS_RESULT_CREDENTIALS`.
+//
+// Runs on the thread of the call it signs; with a client used from several threads, on
+// several threads at once. `request`, its strings and arrays, and `answer` are valid until
+// it returns.
 typedef int (*cos_authorizer_callback)(void *userdata,
                                        const struct cos_authorize_request *request,
                                        struct cos_authorization *answer);
@@ -230,9 +238,11 @@ typedef struct cos_progress {
 } cos_progress;
 
 // Called as a transfer progresses, at most once per `ProgressInterval` (default 1000 ms)
-// and always when the last byte is through. `progress` is valid during the call. Return 0
-// to go on; any other value cancels the transfer, which then fails with
-// `COS_RESULT_CANCELED` at its next read or write.
+// and always when the last byte is through. Return 0 to go on; any other value cancels the
+// transfer, which then fails with `COS_RESULT_CANCELED` at its next read or write.
+//
+// Runs on the thread of the call that transfers (the transfer tasks to come will call it
+// from their worker threads). `progress` is valid until it returns.
 typedef int (*cos_progress_callback)(void *userdata,
                                      const struct cos_progress *progress);
 

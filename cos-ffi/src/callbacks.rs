@@ -99,9 +99,11 @@ pub struct cos_progress {
 }
 
 /// Called as a transfer progresses, at most once per `ProgressInterval` (default 1000 ms)
-/// and always when the last byte is through. `progress` is valid during the call. Return 0
-/// to go on; any other value cancels the transfer, which then fails with
-/// `COS_RESULT_CANCELED` at its next read or write.
+/// and always when the last byte is through. Return 0 to go on; any other value cancels the
+/// transfer, which then fails with `COS_RESULT_CANCELED` at its next read or write.
+///
+/// Runs on the thread of the call that transfers (the transfer tasks to come will call it
+/// from their worker threads). `progress` is valid until it returns.
 #[allow(non_camel_case_types)]
 pub type cos_progress_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, progress: *const cos_progress) -> c_int>;
@@ -165,6 +167,10 @@ pub struct cos_temporary_credentials {
 /// again shortly before the cached one's `ExpiredTime`. Fill `answer` with
 /// [`cos_temporary_credentials_set`] and return 0; a non-zero return (or 0 without an
 /// answer) fails the call that needed the key with `COS_RESULT_CREDENTIALS`.
+///
+/// Runs on the thread of the call that needs the key (one thread at a time per client: the
+/// others wait for its answer). `scope`, its strings and `answer` are valid until it
+/// returns.
 #[allow(non_camel_case_types)]
 pub type cos_credential_provider_callback = Option<
     unsafe extern "C" fn(
@@ -293,6 +299,10 @@ pub struct cos_authorization {
 /// by `cos_client_get_auth`) to sign it. Fill `answer` with [`cos_authorization_set`] and
 /// return 0; a non-zero return (or 0 without an answer) fails the call with
 /// `COS_RESULT_CREDENTIALS`.
+///
+/// Runs on the thread of the call it signs; with a client used from several threads, on
+/// several threads at once. `request`, its strings and arrays, and `answer` are valid until
+/// it returns.
 #[allow(non_camel_case_types)]
 pub type cos_authorizer_callback = Option<
     unsafe extern "C" fn(

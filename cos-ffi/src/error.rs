@@ -433,3 +433,35 @@ pub unsafe extern "C" fn cos_last_error_resource(
     // SAFETY: forwarded to the caller's guarantee.
     unsafe { read_field(Field::Resource, buf, len, out_len) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_small_buffer_gets_the_length_needed_and_stays_untouched() {
+        let mut buf = [b'x' as c_char; 4];
+        let mut len = 0usize;
+        // SAFETY: `buf` is writable for its length and `len` is a live usize.
+        let rc = unsafe { copy_out(b"hello", buf.as_mut_ptr(), buf.len(), &mut len) };
+        assert_eq!((rc, len), (cos_result::COS_RESULT_INSUFFICIENT_SIZE, 5));
+        assert!(buf.iter().all(|&c| c == b'x' as c_char));
+        let mut buf = [0 as c_char; 6];
+        // SAFETY: as above.
+        let rc = unsafe { copy_out(b"hello", buf.as_mut_ptr(), buf.len(), &mut len) };
+        assert_eq!((rc, len), (cos_result::COS_RESULT_OK, 5));
+        assert_eq!(buf.map(|c| c as u8), *b"hello\0");
+    }
+
+    #[test]
+    fn every_code_has_its_name() {
+        for (code, name) in ALL {
+            // SAFETY: cos_result_name returns a static NUL-terminated string.
+            let got = unsafe { std::ffi::CStr::from_ptr(cos_result_name(code as u32)) };
+            assert_eq!(got.to_bytes_with_nul(), name.as_bytes());
+        }
+        // SAFETY: as above.
+        let unknown = unsafe { std::ffi::CStr::from_ptr(cos_result_name(4242)) };
+        assert_eq!(unknown.to_bytes(), b"COS_RESULT_UNKNOWN");
+    }
+}

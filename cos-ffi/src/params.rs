@@ -542,3 +542,46 @@ pub unsafe extern "C" fn cos_params_add_acl_grant(
         Ok(())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(values: &[(&str, &str)]) -> cos_params {
+        cos_params {
+            values: values
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..cos_params::default()
+        }
+    }
+
+    #[test]
+    fn a_name_or_list_the_call_does_not_take_is_refused() {
+        let p = params(&[("Key", "a"), ("Prefx", "b/")]);
+        let mut t = Take::new("GetObject", &p);
+        assert_eq!(t.string("Key"), "a");
+        let err = t.finish().expect_err("Prefx is not taken");
+        assert_eq!(err.result(), cos_result::COS_RESULT_INVALID_PARAMETER);
+
+        let p = cos_params {
+            parts: vec![CompletedPart::default()],
+            ..cos_params::default()
+        };
+        assert!(Take::new("PutObject", &p).finish().is_err());
+        let mut t = Take::new("CompleteMultipartUpload", &p);
+        assert_eq!(t.parts().len(), 1);
+        assert!(t.finish().is_ok());
+    }
+
+    #[test]
+    fn numbers_and_flags_are_checked() {
+        let p = params(&[("MaxKeys", "12"), ("Quiet", "true"), ("Sign", "yes")]);
+        let mut t = Take::new("T", &p);
+        assert_eq!(t.number::<u32>("MaxKeys").ok(), Some(Some(12)));
+        assert_eq!(t.flag("Quiet").ok(), Some(Some(true)));
+        assert!(t.flag("Sign").is_err());
+        assert_eq!(t.number::<u32>("Absent").ok(), Some(None));
+    }
+}

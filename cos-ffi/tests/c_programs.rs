@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use cos_emulator::Emulator;
+use cos_emulator::{Emulator, FaultAction, FaultRule, Trigger};
 use cos_ffi::blocking::proto::ops::object::{GetObject, HeadObject};
 use cos_ffi::blocking::proto::{Credentials, Scheme};
 use cos_ffi::blocking::{Client, Config};
@@ -105,10 +105,17 @@ fn compile(name: &str) -> PathBuf {
 
 /// The emulator with the test key, a temporary key (with its token) and the test bucket.
 fn emulator() -> Emulator {
+    emulator_with(Vec::new())
+}
+
+/// [`emulator`] with fault-injection rules.
+fn emulator_with(faults: Vec<FaultRule>) -> Emulator {
     let temporary = Credentials::new(TMP_SECRET_ID, TMP_SECRET_KEY)
         .and_then(|c| c.with_security_token(TMP_TOKEN))
         .expect("temporary credentials");
-    Emulator::builder()
+    faults
+        .into_iter()
+        .fold(Emulator::builder(), |emu, rule| emu.fault(rule))
         .credential(SECRET_ID, SECRET_KEY)
         .credentials(temporary)
         .bucket(BUCKET)
@@ -269,6 +276,29 @@ fn quickstart() {
         .read_to_vec()
         .expect("body");
     assert_eq!(body, b"Hello, COS!");
+}
+
+/// C calls retry as Rust calls do: a 503, a 500 and a download broken mid-body are each
+/// tried again, and the quickstart succeeds.
+#[test]
+fn c_calls_retry_like_rust_calls() {
+    let exe = compile("quickstart");
+    let emu = emulator_with(vec![
+        FaultRule::new("PutObject", Trigger::Nth(1), FaultAction::SlowDown),
+        FaultRule::new("UploadPart", Trigger::Nth(2), FaultAction::InternalError),
+        FaultRule::new("GetObject", Trigger::Nth(1), FaultAction::ResetMidBody),
+    ]);
+    let out = run_program(&exe, &emu, &[&prefix("retry")]);
+    assert_eq!(line(&out, "got"), "Hello, COS!");
+    assert_eq!(emu.faults_fired(), 3);
+    assert_eq!(
+        [
+            emu.count("PutObject"),
+            emu.count("UploadPart"),
+            emu.count("GetObject")
+        ],
+        [2, 3, 2]
+    );
 }
 
 #[test]
