@@ -342,3 +342,48 @@ pub unsafe extern "C" fn cos_client_free(client: *mut cos_client) {
     // SAFETY: forwarded to the caller's guarantee.
     guard_value((), || unsafe { free(client) });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{cos_last_error_result, last_message};
+
+    #[test]
+    fn a_rejected_key_is_not_repeated_in_the_error() {
+        let b = cos_client_builder_new();
+        let mut client: *mut cos_client = std::ptr::null_mut();
+        // SAFETY: `b` is a live builder, the strings are NUL-terminated literals, `client`
+        // is a writable pointer, and `b` is freed once.
+        let rc = unsafe {
+            cos_client_builder_set_secret(b, c"AKIDtest".as_ptr(), c"my secret key".as_ptr());
+            let rc = cos_client_builder_build(b, &mut client);
+            cos_client_builder_free(b);
+            rc
+        };
+        assert_eq!(rc, cos_result::COS_RESULT_INVALID_PARAMETER);
+        assert!(client.is_null(), "a failing build leaves `out` alone");
+        let message = last_message().unwrap_or_default();
+        assert!(message.contains("SecretKey"), "{message}");
+        assert!(!message.contains("my secret key"), "{message}");
+    }
+
+    #[test]
+    fn the_last_error_belongs_to_its_thread() {
+        let b = cos_client_builder_new();
+        // SAFETY: `b` is live; the strings are NUL-terminated literals; freed once.
+        let rc = unsafe {
+            let rc = cos_client_builder_set_option(b, c"NoSuchOption".as_ptr(), c"1".as_ptr());
+            cos_client_builder_free(b);
+            rc
+        };
+        assert_eq!(rc, cos_result::COS_RESULT_INVALID_PARAMETER);
+        assert_eq!(
+            cos_last_error_result(),
+            cos_result::COS_RESULT_INVALID_PARAMETER
+        );
+        let other = std::thread::spawn(|| cos_last_error_result())
+            .join()
+            .expect("thread");
+        assert_eq!(other, cos_result::COS_RESULT_OK);
+    }
+}
