@@ -74,6 +74,6 @@ pub use config::Config;
 pub use error::{Error, ErrorContext, ErrorKind, Result, TimeoutPhase};
 pub use retry::RetryPolicy;
 pub use transfer::{
-    Resume, SliceUploadFile, SliceUploadFileOutput, TaskId, TaskInfo, TaskKind, TaskState,
-    UploadBody, UploadFiles,
+    DownloadFile, DownloadFileOutput, Resume, SliceCopyFile, SliceCopyFileOutput, SliceUploadFile,
+    SliceUploadFileOutput, TaskId, TaskInfo, TaskKind, TaskState, UploadBody, UploadFiles,
 };

@@ -318,6 +318,53 @@ pub(crate) fn url_decode(operation: &'static str, s: &str) -> Result<String> {
         .map_err(|_| Error::parse(operation, "a url-encoded key is not UTF-8 once decoded"))
 }
 
+/// The object a `CopySource` names: `{Bucket}.cos.{Region}.myqcloud.com/{Key}`, optionally
+/// with `?versionId=...` — what sliceCopyFile reads (HEAD) before it copies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopySource {
+    /// The source bucket, `{name}-{appid}`.
+    pub bucket: String,
+    /// The source region: the label after `cos.` in the host.
+    pub region: String,
+    /// The source key, as written (not encoded).
+    pub key: String,
+    /// The source version, when named.
+    pub version_id: Option<String>,
+}
+
+impl CopySource {
+    /// Reads `copy_source`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for `CopySource` when it is not a valid copy source (see
+    /// [`copy_source_header`]) or its host names no region (`{Bucket}.cos.{Region}.…`).
+    pub fn parse(copy_source: &str) -> Result<CopySource> {
+        copy_source_header(copy_source)?;
+        let (host, rest) = copy_source.split_once('/').unwrap_or((copy_source, ""));
+        let mut labels = host.split('.');
+        let bucket = labels.next().unwrap_or_default();
+        let region = match (labels.next(), labels.next()) {
+            (Some("cos"), Some(region)) if !region.is_empty() => region,
+            _ => {
+                return Err(Error::invalid(
+                    "CopySource",
+                    "must be `{Bucket}.cos.{Region}.myqcloud.com/{Key}` to name its region",
+                ));
+            }
+        };
+        let (key, version_id) = match rest.rsplit_once("?versionId=") {
+            Some((key, version)) => (key, Some(version.to_owned())),
+            None => (rest, None),
+        };
+        Ok(CopySource {
+            bucket: bucket.to_owned(),
+            region: region.to_owned(),
+            key: key.to_owned(),
+            version_id,
+        })
+    }
+}
+
 /// The value of `x-cos-copy-source` for the seed's `CopySource`
 /// (`{Bucket}.cos.{Region}.myqcloud.com/{Key}`, the key written raw, optionally with
 /// `?versionId=...`): the source host, `/`, and the key percent-encoded with `/` kept.
@@ -574,6 +621,35 @@ mod tests {
         ] {
             assert_eq!(
                 copy_source_header(bad).expect_err(bad).field(),
+                Some("CopySource"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn copy_sources_parse_into_their_object() {
+        assert_eq!(
+            CopySource::parse("src-1250000000.cos.ap-guangzhou.myqcloud.com/dir/a b.txt"),
+            Ok(CopySource {
+                bucket: "src-1250000000".into(),
+                region: "ap-guangzhou".into(),
+                key: "dir/a b.txt".into(),
+                version_id: None,
+            })
+        );
+        assert_eq!(
+            CopySource::parse("src-1.cos.ap-x.myqcloud.com/k?versionId=v1")
+                .map(|c| (c.key, c.version_id)),
+            Ok(("k".into(), Some("v1".into())))
+        );
+        for bad in [
+            "src-1.ap-x.myqcloud.com/k",
+            "src-1.cos/k",
+            "nobucket.cos.x.com/k",
+        ] {
+            assert_eq!(
+                CopySource::parse(bad).expect_err(bad).field(),
                 Some("CopySource"),
                 "{bad}"
             );
