@@ -166,7 +166,9 @@ impl Request {
     /// Initiate Multipart Upload) carries `Content-Length: 0` because HTTP/1.1 servers may
     /// refuse it without a length (`411 Length Required`), and it is signed because both
     /// official SDKs sign it (SIGNING.md section 5: Node signs the `Content-Length: 0` it
-    /// adds, Python the one `requests` adds).
+    /// adds, Python the one `requests` adds). The other methods send none without a body,
+    /// as RFC 9110 advises for requests whose method expects no content, although the SDKs
+    /// add `0` to a DELETE and an OPTIONS too (and Node to a HEAD).
     pub fn content_length_for(method: Method, body: &Body) -> Option<u64> {
         match (method, body) {
             (Method::Put | Method::Post, Body::Empty) => Some(0),
