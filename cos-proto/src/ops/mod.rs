@@ -228,9 +228,9 @@ pub fn content_md5(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(bytes))
 }
 
-/// Sets the request body and its headers: `Content-Length` (always — the one place it is
-/// added, and it is signed), and `Content-MD5` when given. `content_length`, when the caller
-/// gave one, must equal the body's length; `content_md5` must be the base64 of 16 bytes.
+/// Sets the request body and its headers: `Content-MD5` when given, and `Content-Length`
+/// through [`Request::set_body`] (always, and signed). `content_length`, when the caller gave
+/// one, must equal the body's length; `content_md5` must be the base64 of 16 bytes.
 pub(crate) fn set_body(
     req: &mut Request,
     body: &Body,
@@ -255,13 +255,12 @@ pub(crate) fn set_body(
         req.headers
             .push((header::CONTENT_MD5.to_owned(), md5.to_owned()));
     }
-    req.headers
-        .push((header::CONTENT_LENGTH.to_owned(), length.to_string()));
-    req.body = body.clone();
+    req.set_body(body.clone());
     Ok(())
 }
 
-/// Sets an XML request body with its `Content-Type`, `Content-MD5` and `Content-Length`.
+/// Sets an XML request body with its `Content-Type`, `Content-MD5` and (through
+/// [`Request::set_body`]) `Content-Length`.
 pub(crate) fn set_xml_body(req: &mut Request, body: Vec<u8>) {
     req.headers.push((
         header::CONTENT_TYPE.to_owned(),
@@ -269,9 +268,7 @@ pub(crate) fn set_xml_body(req: &mut Request, body: Vec<u8>) {
     ));
     req.headers
         .push((header::CONTENT_MD5.to_owned(), content_md5(&body)));
-    req.headers
-        .push((header::CONTENT_LENGTH.to_owned(), body.len().to_string()));
-    req.body = Body::from(body);
+    req.set_body(Body::from(body));
 }
 
 /// Checks the status and reads the XML body, whose root must be `root`. A 2xx response
