@@ -1,0 +1,266 @@
+//! `transfer`: the throughput of big transfers against the emulator over loopback.
+//!
+//! ```text
+//! cargo run --release -p cos-benches --bin transfer [-- --mib N]
+//! ```
+//!
+//! Builds `cos-emulator` (release) and starts it as a separate process in memory mode on a
+//! free loopback port, writes a file of N MiB of pseudo-random bytes (default 1024) in a
+//! temporary directory, then times three phases over HTTP/1.1 keep-alive — a multipart upload
+//! of the file, a download of the object by ranged GETs into a new file (its CRC64 checked,
+//! then compared with the original), a server-side copy by UploadPartCopy — and prints
+//! exactly:
+//!
+//! ```text
+//! upload: X MiB/s, peak RSS Y MiB
+//! download: X MiB/s, peak RSS Y MiB
+//! copy: X MiB/s
+//! ```
+//!
+//! Peak RSS is this (client) process's `VmHWM`, reset before each phase. Details (times, the
+//! emulator's own memory) go to stderr. `--mib 8192` is the 8 GiB run that checks that the
+//! client's memory does not grow with the file. See `benches/README.md` for figures.
+
+mod driver;
+mod emulator;
+mod rss;
+
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use cos_blocking::proto::Scheme;
+use cos_blocking::{Client, Config, RetryPolicy};
+
+use crate::driver::Transfer;
+use crate::emulator::EmulatorProcess;
+
+/// Any error, with its message.
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+const MIB: u64 = 1 << 20;
+
+const HELP: &str = "\
+transfer: upload, download and copy throughput against the emulator over loopback
+
+USAGE:
+    cargo run --release -p cos-benches --bin transfer [-- OPTIONS]
+
+OPTIONS:
+    --mib N          Size of the file in MiB [default: 1024]; 8192 for the RSS check
+    --part-mib N     Part size in MiB (the tasks' ChunkSize) [default: 1]
+    --parallel N     Parts in flight (the tasks' ChunkParallelLimit) [default: 3]
+    --emulator PATH  The cos-emulator binary [default: built by cargo]
+    --dir DIR        Where the temporary files go [default: the system's temp dir]
+    -h, --help       Print this help
+";
+
+struct Options {
+    mib: u64,
+    part_mib: u64,
+    parallel: usize,
+    emulator: Option<PathBuf>,
+    dir: PathBuf,
+}
+
+fn parse_args() -> Result<Option<Options>, BoxError> {
+    let mut o = Options {
+        mib: 1024,
+        part_mib: 1,
+        parallel: 3,
+        emulator: None,
+        dir: std::env::temp_dir(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "-h" | "--help" => {
+                print!("{HELP}");
+                return Ok(None);
+            }
+            "--mib" => o.mib = value()?.parse()?,
+            "--part-mib" => o.part_mib = value()?.parse()?,
+            "--parallel" => o.parallel = value()?.parse()?,
+            "--emulator" => o.emulator = Some(value()?.into()),
+            "--dir" => o.dir = value()?.into(),
+            other => return Err(format!("unknown option {other} (see --help)").into()),
+        }
+    }
+    if o.mib == 0 || o.part_mib == 0 || o.parallel == 0 {
+        return Err("--mib, --part-mib and --parallel must be at least 1".into());
+    }
+    Ok(Some(o))
+}
+
+fn main() -> ExitCode {
+    match parse_args().and_then(|o| o.map_or(Ok(()), |o| run(&o))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("transfer: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A directory removed with everything in it when dropped.
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(o: &Options) -> Result<(), BoxError> {
+    let binary = emulator::binary(o.emulator.clone())?;
+    let emu = EmulatorProcess::start(&binary)?;
+    eprintln!("emulator: {} on {}", binary.display(), emu.address());
+
+    let dir = TempDir(o.dir.join(format!("cos-transfer-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0)?;
+    let source = dir.0.join("source.bin");
+    let size = o.mib * MIB;
+    let started = Instant::now();
+    let source_crc = write_random_file(&source, size)?;
+    eprintln!(
+        "generated {} MiB in {:.1} s (CRC64 {source_crc})",
+        o.mib,
+        started.elapsed().as_secs_f64()
+    );
+
+    let client = Client::builder()
+        .secret(emulator::SECRET_ID, emulator::SECRET_KEY)
+        .config(
+            Config::default()
+                .protocol(Scheme::Http)
+                .connect_address(emu.address())
+                .region(emulator::REGION)
+                .bucket(emulator::BUCKET)
+                .retry(RetryPolicy::none()),
+        )
+        .build()?;
+    let t = Transfer {
+        client: &client,
+        bucket: emulator::BUCKET,
+        region: emulator::REGION,
+        part_size: o.part_mib * MIB,
+        parallel: o.parallel,
+    };
+    eprintln!(
+        "{} MiB, parts of {} MiB, {} in parallel",
+        o.mib, o.part_mib, o.parallel
+    );
+    let resettable = rss::reset_peak();
+    if !resettable {
+        eprintln!("note: VmHWM cannot be reset here; each peak RSS is the peak since start");
+    }
+
+    let key = "transfer/object.bin";
+    let (up, crc) = timed(|| driver::upload(&t, &source, key))?;
+    check_crc("upload", crc, source_crc)?;
+    let up_rss = peak_then_reset();
+    report_emulator(&emu, "upload", up);
+
+    let downloaded = dir.0.join("downloaded.bin");
+    let (down, (got_size, _)) = timed(|| driver::download(&t, key, &downloaded))?;
+    let down_rss = peak_then_reset();
+    report_emulator(&emu, "download", down);
+    if got_size != size || file_crc(&downloaded)? != source_crc {
+        return Err("the downloaded file differs from the original".into());
+    }
+    std::fs::remove_file(&downloaded)?;
+
+    let (copy, crc) = timed(|| driver::copy(&t, key, size, "transfer/copy.bin"))?;
+    check_crc("copy", crc, source_crc)?;
+    report_emulator(&emu, "copy", copy);
+
+    let mib = o.mib as f64;
+    let rate = |d: Duration| mib / d.as_secs_f64();
+    println!(
+        "upload: {:.0} MiB/s, peak RSS {} MiB",
+        rate(up),
+        rss_text(up_rss)
+    );
+    println!(
+        "download: {:.0} MiB/s, peak RSS {} MiB",
+        rate(down),
+        rss_text(down_rss)
+    );
+    println!("copy: {:.0} MiB/s", rate(copy));
+    Ok(())
+}
+
+fn timed<T>(f: impl FnOnce() -> Result<T, BoxError>) -> Result<(Duration, T), BoxError> {
+    let started = Instant::now();
+    let value = f()?;
+    Ok((started.elapsed(), value))
+}
+
+fn check_crc(phase: &str, reported: Option<u64>, expected: u64) -> Result<(), BoxError> {
+    match reported {
+        Some(crc) if crc == expected => Ok(()),
+        Some(crc) => {
+            Err(format!("{phase}: the object's CRC64 is {crc}, the file's {expected}").into())
+        }
+        None => Err(format!("{phase}: no CRC64 reported for the object").into()),
+    }
+}
+
+/// The peak RSS of the phase that just ended; then a new phase starts from the current RSS.
+fn peak_then_reset() -> Option<f64> {
+    let peak = rss::peak_mib();
+    rss::reset_peak();
+    peak
+}
+
+fn rss_text(mib: Option<f64>) -> String {
+    mib.map_or_else(|| "?".to_owned(), |m| format!("{m:.1}"))
+}
+
+fn report_emulator(emu: &EmulatorProcess, phase: &str, took: Duration) {
+    let memory = emu
+        .memory_mib()
+        .map(|(peak, now)| format!("emulator RSS {now:.0} MiB (peak {peak:.0} MiB)"))
+        .unwrap_or_default();
+    eprintln!("{phase}: {:.3} s; {memory}", took.as_secs_f64());
+}
+
+/// Writes `size` pseudo-random bytes (xorshift64*) to `path`; their CRC64.
+fn write_random_file(path: &Path, size: u64) -> Result<u64, BoxError> {
+    let mut out = BufWriter::with_capacity(MIB as usize, File::create(path)?);
+    let mut crc = crc64fast::Digest::new();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut block = vec![0u8; MIB as usize];
+    let mut left = size;
+    while left > 0 {
+        for word in block.chunks_exact_mut(8) {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            word.copy_from_slice(&state.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes());
+        }
+        let n = usize::try_from(left.min(MIB))?;
+        out.write_all(&block[..n])?;
+        crc.write(&block[..n]);
+        left -= n as u64;
+    }
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+    Ok(crc.sum64())
+}
+
+/// The CRC64 of a whole file.
+fn file_crc(path: &Path) -> Result<u64, BoxError> {
+    let mut file = File::open(path)?;
+    let mut crc = crc64fast::Digest::new();
+    let mut buf = vec![0u8; MIB as usize];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(crc.sum64());
+        }
+        crc.write(&buf[..n]);
+    }
+}
