@@ -20,6 +20,7 @@ use crate::auth;
 use crate::error::CosError;
 use crate::faults::FaultAction;
 use crate::handlers;
+use crate::pieces::Pieces;
 use crate::reply::{Body, Reply};
 use crate::route::Ctx;
 use crate::time::{http_date, unix_secs};
@@ -222,6 +223,10 @@ fn body_reader(body: Body) -> (Box<dyn Read + Send>, u64) {
             (Box::new(io::Cursor::new(b)), n)
         }
         Body::Stream(r, n) => (r, n),
+        Body::Memory(data) => {
+            let n = data.len();
+            (Box::new(data.reader()), n)
+        }
         Body::HeadOnly(n) => (Box::new(io::empty()), n),
     }
 }
@@ -229,6 +234,13 @@ fn body_reader(body: Body) -> (Box<dyn Read + Send>, u64) {
 /// Writes `reply` with the headers every COS response has.
 fn send(req: tiny_http::Request, mut reply: Reply, request_id: &str) {
     finish_headers(&mut reply, request_id);
+    if let Body::Memory(data) = &mut reply.body
+        && sends_identity(&req)
+    {
+        let data = std::mem::take(data);
+        send_memory(req, &reply, &data);
+        return;
+    }
     let headers = tiny_headers(&reply);
     let status = tiny_http::StatusCode(reply.status);
     let (reader, len) = body_reader(reply.body);
@@ -236,6 +248,39 @@ fn send(req: tiny_http::Request, mut reply: Reply, request_id: &str) {
     let response = tiny_http::Response::new(status, headers, reader, Some(len), None)
         .with_chunked_threshold(usize::MAX);
     let _ = req.respond(response);
+}
+
+/// Whether tiny_http sends a body with a known length as it is, after a `Content-Length`:
+/// unless the client asked for a transfer coding (`TE`), it does (HTTP/1.1 and 1.0 alike).
+fn sends_identity(req: &tiny_http::Request) -> bool {
+    !req.headers().iter().any(|h| h.field.equiv("TE"))
+}
+
+/// Writes a reply whose body is object data in memory. tiny_http writes the status line and
+/// the headers, `Content-Length` included (its body reader is empty, so it writes no body
+/// itself); then each stored window goes to the socket in one write, as it is. Through
+/// [`tiny_http::Request::respond`] the body would be copied again, 8 KiB at a time, each
+/// piece its own write.
+fn send_memory(req: tiny_http::Request, reply: &Reply, data: &Pieces) {
+    let len = usize::try_from(data.len()).unwrap_or(usize::MAX);
+    let status = tiny_http::StatusCode(reply.status);
+    let head = tiny_http::Response::new(status, tiny_headers(reply), io::empty(), Some(len), None)
+        .with_chunked_threshold(usize::MAX);
+    let version = req.http_version().clone();
+    let request_headers = req.headers().to_vec();
+    let mut writer = req.into_writer();
+    if head
+        .raw_print(&mut writer, version, &request_headers, false, None)
+        .is_err()
+    {
+        return;
+    }
+    for slice in data.slices() {
+        if writer.write_all(slice).is_err() {
+            return;
+        }
+    }
+    let _ = writer.flush();
 }
 
 /// Yields the first `limit` bytes of a body, then fails, and records that it did.
