@@ -113,6 +113,11 @@ impl EmulatorProcess {
         &self.address
     }
 
+    /// The CPU time (user, system) the emulator has used so far, in seconds.
+    pub(crate) fn cpu_secs(&self) -> Option<(f64, f64)> {
+        crate::rss::cpu_secs(&self.child.id().to_string())
+    }
+
     /// The emulator's peak and current resident set (`VmHWM`, `VmRSS`), in MiB.
     pub(crate) fn memory_mib(&self) -> Option<(f64, f64)> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;

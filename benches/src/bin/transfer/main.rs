@@ -54,6 +54,7 @@ OPTIONS:
     --parallel N     Parts in flight (the tasks' ChunkParallelLimit) [default: 3]
     --emulator PATH  The cos-emulator binary [default: built by cargo]
     --dir DIR        Where the temporary files go [default: the system's temp dir]
+    --stop-after P   End after phase P (upload or download), for profiling one phase
     -h, --help       Print this help
 ";
 
@@ -63,6 +64,8 @@ struct Options {
     parallel: usize,
     emulator: Option<PathBuf>,
     dir: PathBuf,
+    /// The last phase to run: 1 upload, 2 download, 3 copy.
+    last_phase: u8,
 }
 
 fn parse_args() -> Result<Option<Options>, BoxError> {
@@ -72,6 +75,7 @@ fn parse_args() -> Result<Option<Options>, BoxError> {
         parallel: 3,
         emulator: None,
         dir: std::env::temp_dir(),
+        last_phase: 3,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -86,6 +90,15 @@ fn parse_args() -> Result<Option<Options>, BoxError> {
             "--parallel" => o.parallel = value()?.parse()?,
             "--emulator" => o.emulator = Some(value()?.into()),
             "--dir" => o.dir = value()?.into(),
+            "--stop-after" => {
+                o.last_phase = match value()?.as_str() {
+                    "upload" => 1,
+                    "download" => 2,
+                    other => {
+                        return Err(format!("--stop-after: not upload or download: {other}").into());
+                    }
+                }
+            }
             other => return Err(format!("unknown option {other} (see --help)").into()),
         }
     }
@@ -159,44 +172,74 @@ fn run(o: &Options) -> Result<(), BoxError> {
     }
 
     let key = "transfer/object.bin";
-    let (up, crc) = timed(|| driver::upload(&t, &source, key))?;
+    let (up, crc) = timed(&emu, || driver::upload(&t, &source, key))?;
     check_crc("upload", crc, source_crc)?;
     let up_rss = peak_then_reset();
-    report_emulator(&emu, "upload", up);
+    report_phase(&emu, "upload", &up);
+    let mib = o.mib as f64;
+    let rate = |t: &Took| mib / t.wall.as_secs_f64();
+    println!(
+        "upload: {:.0} MiB/s, peak RSS {} MiB",
+        rate(&up),
+        rss_text(up_rss)
+    );
+    if o.last_phase == 1 {
+        return Ok(());
+    }
 
     let downloaded = dir.0.join("downloaded.bin");
-    let (down, (got_size, _)) = timed(|| driver::download(&t, key, &downloaded))?;
+    let (down, (got_size, _)) = timed(&emu, || driver::download(&t, key, &downloaded))?;
     let down_rss = peak_then_reset();
-    report_emulator(&emu, "download", down);
+    report_phase(&emu, "download", &down);
     if got_size != size || file_crc(&downloaded)? != source_crc {
         return Err("the downloaded file differs from the original".into());
     }
     std::fs::remove_file(&downloaded)?;
-
-    let (copy, crc) = timed(|| driver::copy(&t, key, size, "transfer/copy.bin"))?;
-    check_crc("copy", crc, source_crc)?;
-    report_emulator(&emu, "copy", copy);
-
-    let mib = o.mib as f64;
-    let rate = |d: Duration| mib / d.as_secs_f64();
-    println!(
-        "upload: {:.0} MiB/s, peak RSS {} MiB",
-        rate(up),
-        rss_text(up_rss)
-    );
     println!(
         "download: {:.0} MiB/s, peak RSS {} MiB",
-        rate(down),
+        rate(&down),
         rss_text(down_rss)
     );
-    println!("copy: {:.0} MiB/s", rate(copy));
+    if o.last_phase == 2 {
+        return Ok(());
+    }
+
+    let (copy, crc) = timed(&emu, || driver::copy(&t, key, size, "transfer/copy.bin"))?;
+    check_crc("copy", crc, source_crc)?;
+    report_phase(&emu, "copy", &copy);
+
+    println!("copy: {:.0} MiB/s", rate(&copy));
     Ok(())
 }
 
-fn timed<T>(f: impl FnOnce() -> Result<T, BoxError>) -> Result<(Duration, T), BoxError> {
+/// What a phase took: wall time, and the CPU time (user, system) of the client and of the
+/// emulator.
+struct Took {
+    wall: Duration,
+    client: (f64, f64),
+    emulator: (f64, f64),
+}
+
+fn timed<T>(
+    emu: &EmulatorProcess,
+    f: impl FnOnce() -> Result<T, BoxError>,
+) -> Result<(Took, T), BoxError> {
+    let cpu = || {
+        let c = rss::cpu_secs("self").unwrap_or_default();
+        let e = emu.cpu_secs().unwrap_or_default();
+        (c, e)
+    };
+    let (c0, e0) = cpu();
     let started = Instant::now();
     let value = f()?;
-    Ok((started.elapsed(), value))
+    let wall = started.elapsed();
+    let (c1, e1) = cpu();
+    let took = Took {
+        wall,
+        client: (c1.0 - c0.0, c1.1 - c0.1),
+        emulator: (e1.0 - e0.0, e1.1 - e0.1),
+    };
+    Ok((took, value))
 }
 
 fn check_crc(phase: &str, reported: Option<u64>, expected: u64) -> Result<(), BoxError> {
@@ -220,12 +263,20 @@ fn rss_text(mib: Option<f64>) -> String {
     mib.map_or_else(|| "?".to_owned(), |m| format!("{m:.1}"))
 }
 
-fn report_emulator(emu: &EmulatorProcess, phase: &str, took: Duration) {
+/// Details of a phase on stderr: times, CPU of both sides, the emulator's memory.
+fn report_phase(emu: &EmulatorProcess, phase: &str, took: &Took) {
     let memory = emu
         .memory_mib()
-        .map(|(peak, now)| format!("emulator RSS {now:.0} MiB (peak {peak:.0} MiB)"))
+        .map(|(peak, now)| format!("; emulator RSS {now:.0} MiB (peak {peak:.0} MiB)"))
         .unwrap_or_default();
-    eprintln!("{phase}: {:.3} s; {memory}", took.as_secs_f64());
+    eprintln!(
+        "{phase}: {:.3} s; CPU client {:.2} s user + {:.2} s sys, emulator {:.2} s user + {:.2} s sys{memory}",
+        took.wall.as_secs_f64(),
+        took.client.0,
+        took.client.1,
+        took.emulator.0,
+        took.emulator.1,
+    );
 }
 
 /// Writes `size` pseudo-random bytes (xorshift64*) to `path`; their CRC64.
