@@ -20,7 +20,6 @@ use crate::auth;
 use crate::error::CosError;
 use crate::faults::FaultAction;
 use crate::handlers;
-use crate::pieces::Pieces;
 use crate::reply::{Body, Reply};
 use crate::route::Ctx;
 use crate::time::{http_date, unix_secs};
@@ -234,12 +233,30 @@ fn body_reader(body: Body) -> (Box<dyn Read + Send>, u64) {
 /// Writes `reply` with the headers every COS response has.
 fn send(req: tiny_http::Request, mut reply: Reply, request_id: &str) {
     finish_headers(&mut reply, request_id);
-    if let Body::Memory(data) = &mut reply.body
-        && sends_identity(&req)
-    {
-        let data = std::mem::take(data);
-        send_memory(req, &reply, &data);
-        return;
+    if sends_identity(&req) {
+        match std::mem::replace(&mut reply.body, Body::Empty) {
+            Body::Memory(data) => {
+                send_direct(req, &reply, data.len(), |w| {
+                    data.slices().try_for_each(|slice| w.write_all(slice))
+                });
+                return;
+            }
+            Body::Stream(mut reader, len) => {
+                send_direct(req, &reply, len, |w| {
+                    let mut buf = vec![0u8; STREAM_BUFFER];
+                    loop {
+                        match reader.read(&mut buf) {
+                            Ok(0) => return Ok(()),
+                            Ok(n) => w.write_all(&buf[..n])?,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                });
+                return;
+            }
+            other => reply.body = other,
+        }
     }
     let headers = tiny_headers(&reply);
     let status = tiny_http::StatusCode(reply.status);
@@ -250,19 +267,28 @@ fn send(req: tiny_http::Request, mut reply: Reply, request_id: &str) {
     let _ = req.respond(response);
 }
 
+/// The buffer object data from a file goes to the socket through.
+const STREAM_BUFFER: usize = 256 << 10;
+
 /// Whether tiny_http sends a body with a known length as it is, after a `Content-Length`:
 /// unless the client asked for a transfer coding (`TE`), it does (HTTP/1.1 and 1.0 alike).
 fn sends_identity(req: &tiny_http::Request) -> bool {
     !req.headers().iter().any(|h| h.field.equiv("TE"))
 }
 
-/// Writes a reply whose body is object data in memory. tiny_http writes the status line and
-/// the headers, `Content-Length` included (its body reader is empty, so it writes no body
-/// itself); then each stored window goes to the socket in one write, as it is. Through
+/// Writes a reply whose body is object data of `len` bytes. tiny_http writes the status
+/// line and the headers, `Content-Length` included (its body reader is empty, so it writes
+/// no body itself); then `body` writes the data to the socket in large writes: each stored
+/// window as it is from memory, 256 KiB at a time from a file. Through
 /// [`tiny_http::Request::respond`] the body would be copied again, 8 KiB at a time, each
 /// piece its own write.
-fn send_memory(req: tiny_http::Request, reply: &Reply, data: &Pieces) {
-    let len = usize::try_from(data.len()).unwrap_or(usize::MAX);
+fn send_direct(
+    req: tiny_http::Request,
+    reply: &Reply,
+    len: u64,
+    body: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) {
+    let len = usize::try_from(len).unwrap_or(usize::MAX);
     let status = tiny_http::StatusCode(reply.status);
     let head = tiny_http::Response::new(status, tiny_headers(reply), io::empty(), Some(len), None)
         .with_chunked_threshold(usize::MAX);
@@ -275,12 +301,9 @@ fn send_memory(req: tiny_http::Request, reply: &Reply, data: &Pieces) {
     {
         return;
     }
-    for slice in data.slices() {
-        if writer.write_all(slice).is_err() {
-            return;
-        }
+    if body(&mut writer).is_ok() {
+        let _ = writer.flush();
     }
-    let _ = writer.flush();
 }
 
 /// Yields the first `limit` bytes of a body, then fails, and records that it did.
