@@ -24,6 +24,10 @@ const READ_STEP: usize = 256 << 10;
 /// The first allocation for a body of unknown length (chunked); it doubles from there.
 const FIRST_UNKNOWN: usize = 64 << 10;
 
+/// The most allocated for a body before any of it arrived (64 MiB): a `Content-Length` is a
+/// claim, and a client that declares 5 GiB and sends nothing must not cost 5 GiB.
+const FIRST_MAX: usize = 64 << 20;
+
 /// One request body as it arrived, with its digests.
 #[derive(Debug)]
 struct Buffer {
@@ -190,22 +194,36 @@ pub(crate) enum ReceiveError {
     Io(io::Error),
 }
 
-/// Reads the whole of `body` into one buffer — sized to `expected` bytes up front when the
-/// length is known, grown by doubling otherwise — hashing it as it arrives; at most `limit`
-/// bytes are accepted.
+/// Reads the whole of `body` into one buffer — sized to `expected` bytes when the length is
+/// known (up front up to [`FIRST_MAX`], a larger one grown towards it as it comes), grown by
+/// doubling otherwise — hashing it as it arrives; at most `limit` bytes are accepted.
 pub(crate) fn receive(
     body: &mut dyn Read,
     expected: Option<u64>,
     limit: u64,
 ) -> Result<(Pieces, Digests), ReceiveError> {
+    receive_sized(body, expected, limit, FIRST_MAX)
+}
+
+/// [`receive`], allocating at most `first_max` bytes before any arrives.
+fn receive_sized(
+    body: &mut dyn Read,
+    expected: Option<u64>,
+    limit: u64,
+    first_max: usize,
+) -> Result<(Pieces, Digests), ReceiveError> {
     let cap = usize::try_from(limit.saturating_add(1)).unwrap_or(usize::MAX);
-    let first = expected.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX).min(cap));
-    let mut bytes = vec![0u8; first];
+    let declared = expected.map_or(0, |n| usize::try_from(n).unwrap_or(usize::MAX).min(cap));
+    let mut bytes = vec![0u8; declared.min(first_max)];
     let mut md5 = fast_md5::Md5::new();
     let mut crc = crc64fast::Digest::new();
     let mut filled = 0usize;
     loop {
-        if filled == bytes.len() {
+        if filled == bytes.len() && filled < declared {
+            // A large body: room for more of what it said it has.
+            let grown = filled.saturating_mul(2).min(declared);
+            bytes.resize(grown, 0);
+        } else if filled == bytes.len() {
             // Full: the body should be over. If it is not (no length was given, or more came
             // than it said), grow.
             let mut probe = [0u8; 8 << 10];
@@ -239,6 +257,7 @@ pub(crate) fn receive(
         }
     }
     bytes.truncate(filled);
+    bytes.shrink_to_fit();
     let buffer = Arc::new(Buffer {
         bytes,
         md5: md5.finalize(),
@@ -309,6 +328,10 @@ mod tests {
                 assert_eq!(p.digests(), digests_of(&bytes));
             }
         }
+        // A body larger than the first allocation grows towards its declared length.
+        let big = data(300_000, 4);
+        let (p, d) = receive_sized(&mut &big[..], Some(300_000), 1 << 30, 1000).expect("receives");
+        assert_eq!((bytes_of(&p), d), (big.clone(), digests_of(&big)));
         // A body longer than it said still arrives whole; the caller compares the lengths.
         let bytes = data(100_000, 1);
         assert_eq!(bytes_of(&received(&bytes, Some(10))), bytes);
