@@ -1,8 +1,8 @@
 //! Object and part data in memory: whole request bodies, shared by windows.
 //!
 //! Every body kept in memory is read straight into one [`Buffer`] sized from its
-//! `Content-Length` (no intermediate copy, no growth) and hashed once as it arrives: MD5
-//! for the ETag and CRC-64/XZ. Parts, objects and copies are [`Pieces`]: windows on
+//! `Content-Length` (no intermediate copy; no growth up to [`FIRST_MAX`]) and hashed once as
+//! it arrives: MD5 for the ETag and CRC-64/XZ. Parts, objects and copies are [`Pieces`]: windows on
 //! buffers, in order. Complete joins its parts' windows, Upload Part - Copy and PUT Object -
 //! Copy take windows of their source, and GET writes the windows to the socket as they are:
 //! no byte is copied in memory after it arrived. A window that spans a whole buffer knows
