@@ -17,8 +17,10 @@
 //! copy: X MiB/s
 //! ```
 //!
-//! Peak RSS is this (client) process's `VmHWM`, reset before each phase. Details (times, the
-//! emulator's own memory) go to stderr. `--mib 8192` is the 8 GiB run that checks that the
+//! Peak RSS is this (client) process's `VmHWM`, reset before each phase. With `--runs N` the
+//! phases run N times (the objects deleted after each run) and each line gives the median
+//! rate and the highest peak. Details (times, CPU of both processes, the emulator's memory)
+//! go to stderr. `--mib 8192` is the 8 GiB run that checks that the
 //! client's memory does not grow with the file. See `benches/README.md` for figures.
 
 mod driver;
@@ -32,6 +34,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use cos_blocking::proto::Scheme;
+use cos_blocking::proto::ops::object::DeleteObject;
 use cos_blocking::{Client, Config, RetryPolicy};
 
 use crate::driver::Transfer;
@@ -55,6 +58,7 @@ OPTIONS:
     --emulator PATH  The cos-emulator binary [default: built by cargo]
     --dir DIR        Where the temporary files go [default: the system's temp dir]
     --stop-after P   End after phase P (upload or download), for profiling one phase
+    --runs N         Repeat the phases N times and print the median [default: 1]
     -h, --help       Print this help
 ";
 
@@ -66,6 +70,8 @@ struct Options {
     dir: PathBuf,
     /// The last phase to run: 1 upload, 2 download, 3 copy.
     last_phase: u8,
+    /// How many times the phases run.
+    runs: u32,
 }
 
 fn parse_args() -> Result<Option<Options>, BoxError> {
@@ -76,6 +82,7 @@ fn parse_args() -> Result<Option<Options>, BoxError> {
         emulator: None,
         dir: std::env::temp_dir(),
         last_phase: 3,
+        runs: 1,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -90,6 +97,7 @@ fn parse_args() -> Result<Option<Options>, BoxError> {
             "--parallel" => o.parallel = value()?.parse()?,
             "--emulator" => o.emulator = Some(value()?.into()),
             "--dir" => o.dir = value()?.into(),
+            "--runs" => o.runs = value()?.parse()?,
             "--stop-after" => {
                 o.last_phase = match value()?.as_str() {
                     "upload" => 1,
@@ -102,8 +110,8 @@ fn parse_args() -> Result<Option<Options>, BoxError> {
             other => return Err(format!("unknown option {other} (see --help)").into()),
         }
     }
-    if o.mib == 0 || o.part_mib == 0 || o.parallel == 0 {
-        return Err("--mib, --part-mib and --parallel must be at least 1".into());
+    if o.mib == 0 || o.part_mib == 0 || o.parallel == 0 || o.runs == 0 {
+        return Err("--mib, --part-mib, --parallel and --runs must be at least 1".into());
     }
     Ok(Some(o))
 }
@@ -171,45 +179,76 @@ fn run(o: &Options) -> Result<(), BoxError> {
         eprintln!("note: VmHWM cannot be reset here; each peak RSS is the peak since start");
     }
 
-    let key = "transfer/object.bin";
-    let (up, crc) = timed(&emu, || driver::upload(&t, &source, key))?;
-    check_crc("upload", crc, source_crc)?;
-    let up_rss = peak_then_reset();
-    report_phase(&emu, "upload", &up);
     let mib = o.mib as f64;
     let rate = |t: &Took| mib / t.wall.as_secs_f64();
-    println!(
-        "upload: {:.0} MiB/s, peak RSS {} MiB",
-        rate(&up),
-        rss_text(up_rss)
-    );
-    if o.last_phase == 1 {
-        return Ok(());
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    let mut peaks: [Option<f64>; 2] = [None, None];
+    for run in 1..=o.runs {
+        let key = format!("transfer/object-{run}.bin");
+        let copy_key = format!("transfer/copy-{run}.bin");
+        let (up, crc) = timed(&emu, || driver::upload(&t, &source, &key))?;
+        check_crc("upload", crc, source_crc)?;
+        record_peak(&mut peaks[0], peak_then_reset());
+        report_phase(&emu, run, "upload", &up);
+        rates[0].push(rate(&up));
+
+        if o.last_phase >= 2 {
+            let downloaded = dir.0.join("downloaded.bin");
+            let (down, (got_size, _)) = timed(&emu, || driver::download(&t, &key, &downloaded))?;
+            record_peak(&mut peaks[1], peak_then_reset());
+            report_phase(&emu, run, "download", &down);
+            if got_size != size || file_crc(&downloaded)? != source_crc {
+                return Err("the downloaded file differs from the original".into());
+            }
+            std::fs::remove_file(&downloaded)?;
+            rates[1].push(rate(&down));
+        }
+
+        if o.last_phase >= 3 {
+            let (copy, crc) = timed(&emu, || driver::copy(&t, &key, size, &copy_key))?;
+            check_crc("copy", crc, source_crc)?;
+            report_phase(&emu, run, "copy", &copy);
+            rates[2].push(rate(&copy));
+        }
+        // The next run starts from an empty bucket (the emulator frees the memory).
+        for k in [&key, &copy_key] {
+            client.delete_object(&DeleteObject {
+                bucket: emulator::BUCKET.to_owned(),
+                region: emulator::REGION.to_owned(),
+                key: k.clone(),
+                ..DeleteObject::default()
+            })?;
+        }
+        rss::reset_peak();
     }
 
-    let downloaded = dir.0.join("downloaded.bin");
-    let (down, (got_size, _)) = timed(&emu, || driver::download(&t, key, &downloaded))?;
-    let down_rss = peak_then_reset();
-    report_phase(&emu, "download", &down);
-    if got_size != size || file_crc(&downloaded)? != source_crc {
-        return Err("the downloaded file differs from the original".into());
+    if let Some(up) = median(&mut rates[0]) {
+        println!("upload: {up:.0} MiB/s, peak RSS {} MiB", rss_text(peaks[0]));
     }
-    std::fs::remove_file(&downloaded)?;
-    println!(
-        "download: {:.0} MiB/s, peak RSS {} MiB",
-        rate(&down),
-        rss_text(down_rss)
-    );
-    if o.last_phase == 2 {
-        return Ok(());
+    if let Some(down) = median(&mut rates[1]) {
+        println!(
+            "download: {down:.0} MiB/s, peak RSS {} MiB",
+            rss_text(peaks[1])
+        );
     }
-
-    let (copy, crc) = timed(&emu, || driver::copy(&t, key, size, "transfer/copy.bin"))?;
-    check_crc("copy", crc, source_crc)?;
-    report_phase(&emu, "copy", &copy);
-
-    println!("copy: {:.0} MiB/s", rate(&copy));
+    if let Some(copy) = median(&mut rates[2]) {
+        println!("copy: {copy:.0} MiB/s");
+    }
     Ok(())
+}
+
+/// The median of `values` (the lower middle one of an even count).
+fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len().saturating_sub(1) / 2).copied()
+}
+
+/// Keeps the larger of the peaks seen.
+fn record_peak(peak: &mut Option<f64>, seen: Option<f64>) {
+    *peak = match (*peak, seen) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
 }
 
 /// What a phase took: wall time, and the CPU time (user, system) of the client and of the
@@ -264,13 +303,13 @@ fn rss_text(mib: Option<f64>) -> String {
 }
 
 /// Details of a phase on stderr: times, CPU of both sides, the emulator's memory.
-fn report_phase(emu: &EmulatorProcess, phase: &str, took: &Took) {
+fn report_phase(emu: &EmulatorProcess, run: u32, phase: &str, took: &Took) {
     let memory = emu
         .memory_mib()
         .map(|(peak, now)| format!("; emulator RSS {now:.0} MiB (peak {peak:.0} MiB)"))
         .unwrap_or_default();
     eprintln!(
-        "{phase}: {:.3} s; CPU client {:.2} s user + {:.2} s sys, emulator {:.2} s user + {:.2} s sys{memory}",
+        "run {run} {phase}: {:.3} s; CPU client {:.2} s user + {:.2} s sys, emulator {:.2} s user + {:.2} s sys{memory}",
         took.wall.as_secs_f64(),
         took.client.0,
         took.client.1,
