@@ -268,8 +268,9 @@ impl Client {
             done.insert(job.number, crc);
             journal.parts_done.push((job.number, String::new(), crc));
             let now = transport::monotonic();
+            // No fsync of the data first: a resume reads every recorded range back and
+            // keeps it only if its CRC64 still matches.
             if now.duration_since(last_save) >= super::upload::JOURNAL_INTERVAL {
-                let _ = file.sync_data();
                 let _ = journal_file.save(&journal);
                 last_save = now;
             }
@@ -280,7 +281,6 @@ impl Client {
                 let _ = std::fs::remove_file(&temp);
                 journal_file.remove();
             } else {
-                let _ = file.sync_data();
                 let _ = journal_file.save(&journal);
             }
             return Err(stop.into_error());

@@ -23,9 +23,9 @@
 //! go to stderr. `--mib 8192` is the 8 GiB run that checks that the
 //! client's memory does not grow with the file. See `benches/README.md` for figures.
 
-mod driver;
 mod emulator;
 mod rss;
+mod tasks;
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -37,8 +37,8 @@ use cos_blocking::proto::Scheme;
 use cos_blocking::proto::ops::object::DeleteObject;
 use cos_blocking::{Client, Config, RetryPolicy};
 
-use crate::driver::Transfer;
 use crate::emulator::EmulatorProcess;
+use crate::tasks::Transfer;
 
 /// Any error, with its message.
 pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -53,8 +53,9 @@ USAGE:
 
 OPTIONS:
     --mib N          Size of the file in MiB [default: 1024]; 8192 for the RSS check
-    --part-mib N     Part size in MiB (the tasks' ChunkSize) [default: 1]
-    --parallel N     Parts in flight (the tasks' ChunkParallelLimit) [default: 3]
+    --part-mib N     Part size in MiB (ChunkSize) [default: each task's: 1 for uploads,
+                     8 for downloads, 10 for copies]
+    --parallel N     Parts in flight (ChunkParallelLimit) [default: the client's, 3]
     --emulator PATH  The cos-emulator binary [default: built by cargo]
     --dir DIR        Where the temporary files go [default: the system's temp dir]
     --stop-after P   End after phase P (upload or download), for profiling one phase
@@ -64,8 +65,8 @@ OPTIONS:
 
 struct Options {
     mib: u64,
-    part_mib: u64,
-    parallel: usize,
+    part_mib: Option<u64>,
+    parallel: Option<usize>,
     emulator: Option<PathBuf>,
     dir: PathBuf,
     /// The last phase to run: 1 upload, 2 download, 3 copy.
@@ -77,8 +78,8 @@ struct Options {
 fn parse_args() -> Result<Option<Options>, BoxError> {
     let mut o = Options {
         mib: 1024,
-        part_mib: 1,
-        parallel: 3,
+        part_mib: None,
+        parallel: None,
         emulator: None,
         dir: std::env::temp_dir(),
         last_phase: 3,
@@ -93,8 +94,8 @@ fn parse_args() -> Result<Option<Options>, BoxError> {
                 return Ok(None);
             }
             "--mib" => o.mib = value()?.parse()?,
-            "--part-mib" => o.part_mib = value()?.parse()?,
-            "--parallel" => o.parallel = value()?.parse()?,
+            "--part-mib" => o.part_mib = Some(value()?.parse()?),
+            "--parallel" => o.parallel = Some(value()?.parse()?),
             "--emulator" => o.emulator = Some(value()?.into()),
             "--dir" => o.dir = value()?.into(),
             "--runs" => o.runs = value()?.parse()?,
@@ -110,7 +111,7 @@ fn parse_args() -> Result<Option<Options>, BoxError> {
             other => return Err(format!("unknown option {other} (see --help)").into()),
         }
     }
-    if o.mib == 0 || o.part_mib == 0 || o.parallel == 0 || o.runs == 0 {
+    if o.mib == 0 || o.part_mib == Some(0) || o.parallel == Some(0) || o.runs == 0 {
         return Err("--mib, --part-mib, --parallel and --runs must be at least 1".into());
     }
     Ok(Some(o))
@@ -160,19 +161,25 @@ fn run(o: &Options) -> Result<(), BoxError> {
                 .connect_address(emu.address())
                 .region(emulator::REGION)
                 .bucket(emulator::BUCKET)
-                .retry(RetryPolicy::none()),
+                .retry(RetryPolicy::none())
+                .chunk_parallel_limit(
+                    o.parallel
+                        .unwrap_or(Config::default().get_chunk_parallel_limit()),
+                ),
         )
         .build()?;
     let t = Transfer {
         client: &client,
         bucket: emulator::BUCKET,
         region: emulator::REGION,
-        part_size: o.part_mib * MIB,
-        parallel: o.parallel,
+        part_size: o.part_mib.map(|m| m * MIB),
     };
     eprintln!(
-        "{} MiB, parts of {} MiB, {} in parallel",
-        o.mib, o.part_mib, o.parallel
+        "{} MiB, parts of {}, {} in parallel",
+        o.mib,
+        o.part_mib
+            .map_or("the tasks' default size".to_owned(), |m| format!("{m} MiB")),
+        client.config().get_chunk_parallel_limit()
     );
     let resettable = rss::reset_peak();
     if !resettable {
@@ -186,15 +193,15 @@ fn run(o: &Options) -> Result<(), BoxError> {
     for run in 1..=o.runs {
         let key = format!("transfer/object-{run}.bin");
         let copy_key = format!("transfer/copy-{run}.bin");
-        let (up, crc) = timed(&emu, || driver::upload(&t, &source, &key))?;
-        check_crc("upload", crc, source_crc)?;
+        let (up, crc) = timed(&emu, || tasks::upload(&t, &source, &key))?;
+        check_crc("upload", Some(crc), source_crc)?;
         record_peak(&mut peaks[0], peak_then_reset());
         report_phase(&emu, run, "upload", &up);
         rates[0].push(rate(&up));
 
         if o.last_phase >= 2 {
             let downloaded = dir.0.join("downloaded.bin");
-            let (down, (got_size, _)) = timed(&emu, || driver::download(&t, &key, &downloaded))?;
+            let (down, (got_size, _)) = timed(&emu, || tasks::download(&t, &key, &downloaded))?;
             record_peak(&mut peaks[1], peak_then_reset());
             report_phase(&emu, run, "download", &down);
             if got_size != size || file_crc(&downloaded)? != source_crc {
@@ -205,7 +212,7 @@ fn run(o: &Options) -> Result<(), BoxError> {
         }
 
         if o.last_phase >= 3 {
-            let (copy, crc) = timed(&emu, || driver::copy(&t, &key, size, &copy_key))?;
+            let (copy, crc) = timed(&emu, || tasks::copy(&t, &key, &copy_key))?;
             check_crc("copy", crc, source_crc)?;
             report_phase(&emu, run, "copy", &copy);
             rates[2].push(rate(&copy));
