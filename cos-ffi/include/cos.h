@@ -48,7 +48,8 @@ enum cos_result
   COS_RESULT_IO = 103,
   // The CRC64 (or length) of the data sent or received differs from what COS reports.
   COS_RESULT_INTEGRITY = 104,
-  // A progress callback returned non-zero: the transfer was canceled.
+  // The transfer was canceled: a callback returned non-zero, or
+  // `cos_client_cancel_task` (or `_keep`) stopped its task.
   COS_RESULT_CANCELED = 105,
   // The credential provider or authorizer failed or gave unusable credentials.
   COS_RESULT_CREDENTIALS = 106,
@@ -98,6 +99,50 @@ typedef uint32_t cos_value_kind;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
+// Where a transfer task is in its life. The numbers are stable: new states may be added,
+// existing ones never change.
+//
+// ```text
+// WAITING -> CHECKING -> RUNNING <-> PAUSED;  RUNNING -> COMPLETING -> DONE
+// any state but the final ones -> CANCELED (a cancel) or FAILED (an error)
+// ```
+//
+// A task leaves its client once it reaches DONE, FAILED or CANCELED (its call returns), so
+// [`cos_client_task_state`] rarely sees those.
+enum cos_task_state
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  // Created and announced, not started (uploadFiles queues files behind
+  // `FileParallelLimit`). A pause or cancel sent now takes effect when it would start.
+  COS_TASK_STATE_WAITING = 1,
+  // Looking for an earlier upload to continue, or reading the source's size.
+  COS_TASK_STATE_CHECKING = 2,
+  // Moving parts.
+  COS_TASK_STATE_RUNNING = 3,
+  // Paused by [`cos_client_pause_task`] (parts in flight finish, no new one starts) or
+  // by a failure with `PauseOnError`; [`cos_client_restart_task`] continues.
+  COS_TASK_STATE_PAUSED = 4,
+  // Every part is done; assembling and verifying the result.
+  COS_TASK_STATE_COMPLETING = 5,
+  // Finished and verified.
+  COS_TASK_STATE_DONE = 6,
+  // Ended by an error; an upload stays resumable.
+  COS_TASK_STATE_FAILED = 7,
+  // Ended by a cancel.
+  COS_TASK_STATE_CANCELED = 8,
+  // A state this version of cos-ffi does not name.
+  COS_TASK_STATE_OTHER = 99,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum cos_task_state cos_task_state;
+#else
+typedef uint32_t cos_task_state;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
 // Where an authorizer puts its answer, with [`cos_authorization_set`]. Only ever seen as a
 // pointer during the callback.
 typedef struct cos_authorization cos_authorization;
@@ -129,6 +174,19 @@ typedef struct cos_output cos_output;
 // [`cos_params_new`], free with [`cos_params_free`]. Not thread-safe: fill and use it
 // from one thread at a time; a call only reads it, so it can be reused.
 typedef struct cos_params cos_params;
+
+// The callbacks of a transfer task: task ready, progress, hash progress and (uploadFiles
+// only) file finish, each with its own `userdata`. Create with [`cos_task_callbacks_new`],
+// set with the `cos_task_callbacks_set_*` functions, free with [`cos_task_callbacks_free`].
+// Set it up from one thread; a call only reads it, so it can serve several calls (and
+// several files of uploadFiles) — its callbacks then run for each.
+//
+// The functions and userdata must stay valid until every call using them has returned,
+// and be callable from the threads the task calls document: sliceUploadFile,
+// downloadFile and sliceCopyFile call them on the calling thread, one at a time;
+// uploadFiles on its file threads (see [`cos_client_upload_files`]). The pointers a
+// callback receives are valid only until it returns.
+typedef struct cos_task_callbacks cos_task_callbacks;
 
 // Where a credential provider puts its answer, with
 // [`cos_temporary_credentials_set`]. Only ever seen as a pointer during the callback.
@@ -216,14 +274,14 @@ typedef int (*cos_authorizer_callback)(void *userdata,
                                        const struct cos_authorize_request *request,
                                        struct cos_authorization *answer);
 
-// Reads the next bytes of an upload into `buf` (at most `len`), stores how many in
-// `*out_read` (0 at the end of the data) and returns 0; a non-zero return fails the
-// transfer with `COS_RESULT_IO`. `buf` is valid during the call. Runs on the thread of the
-// call.
-typedef int (*cos_read_callback)(void *userdata,
-                                 uint8_t *buf,
-                                 size_t len,
-                                 size_t *out_read);
+// Told a task's id before anything is sent (the seed's `TaskReady`); the id is what
+// [`cos_client_pause_task`] and the other task functions take. Return 0; a non-zero return
+// cancels the task (the call then fails with `COS_RESULT_CANCELED`).
+//
+// Runs on the thread that made the task call; for uploadFiles, once per file, in the
+// files' order, before any file starts.
+typedef int (*cos_task_ready_callback)(void *userdata,
+                                       uint64_t task_id);
 
 // How far a transfer is (the seed's `onProgress` argument).
 typedef struct cos_progress {
@@ -241,10 +299,33 @@ typedef struct cos_progress {
 // and always when the last byte is through. Return 0 to go on; any other value cancels the
 // transfer, which then fails with `COS_RESULT_CANCELED` at its next read or write.
 //
-// Runs on the thread of the call that transfers (the transfer tasks to come will call it
-// from their worker threads). `progress` is valid until it returns.
+// Runs on the thread of the call that transfers (for a transfer task, its coordinator:
+// the calling thread, or for uploadFiles one of its file threads), never on two threads
+// at once for one transfer. `progress` is valid until it returns.
 typedef int (*cos_progress_callback)(void *userdata,
                                      const struct cos_progress *progress);
+
+// uploadFiles' `onFileFinish`: file `index` (its place in the `files` array) has ended
+// with `result`. On success `output` is that file's result (as the call's
+// `files[index].data`); on failure, its error (as `files[index].error`: `Result`,
+// `ResultName`, `ErrorMessage`, and when COS answered `statusCode`, `Code`, `Message`,
+// `RequestId`). `output` is valid until the callback returns. Return 0; a non-zero return
+// cancels the files that have not ended.
+//
+// Runs on the thread of the file that ended; several may run at once.
+typedef int (*cos_file_finish_callback)(void *userdata,
+                                        size_t index,
+                                        cos_result result,
+                                        const struct cos_output *output);
+
+// Reads the next bytes of an upload into `buf` (at most `len`), stores how many in
+// `*out_read` (0 at the end of the data) and returns 0; a non-zero return fails the
+// transfer with `COS_RESULT_IO`. `buf` is valid during the call. Runs on the thread of the
+// call.
+typedef int (*cos_read_callback)(void *userdata,
+                                 uint8_t *buf,
+                                 size_t len,
+                                 size_t *out_read);
 
 // Takes the next `len` bytes of a download at `data` (valid during the call) and returns
 // 0; a non-zero return fails the transfer with `COS_RESULT_IO`. Runs on the thread of the
@@ -983,6 +1064,261 @@ cos_result cos_client_get_auth(const struct cos_client *client,
 cos_result cos_client_get_object_url(const struct cos_client *client,
                                      const struct cos_params *params,
                                      struct cos_output **out);
+
+// A new set with no callback; free it with [`cos_task_callbacks_free`]. Never NULL.
+struct cos_task_callbacks *cos_task_callbacks_new(void);
+
+// Frees a set of callbacks. NULL is a no-op.
+//
+// # Safety
+// `callbacks` must be NULL or come from [`cos_task_callbacks_new`], not used afterwards.
+void cos_task_callbacks_free(struct cos_task_callbacks *callbacks);
+
+// Sets (or with `callback` NULL, removes) the task-ready callback (the seed's
+// `TaskReady`), called with `userdata` and the task's id before anything is sent. See
+// [`cos_task_ready_callback`].
+//
+// # Safety
+// `callbacks` must be a live set; `callback` and `userdata` valid while calls use it.
+cos_result cos_task_callbacks_set_task_ready(struct cos_task_callbacks *callbacks,
+                                             cos_task_ready_callback callback,
+                                             void *userdata);
+
+// Sets (or with `callback` NULL, removes) the progress callback (the seed's
+// `onProgress`): bytes moved of the task's total, at most once per `ProgressInterval` and
+// always at the end; parts kept from an earlier upload count as moved. For uploadFiles'
+// batch, the bytes of all files. A non-zero return cancels the task (as
+// [`cos_client_cancel_task`]: a multipart upload is aborted), and the callback is not
+// called again; the call fails with `COS_RESULT_CANCELED`.
+//
+// # Safety
+// `callbacks` must be a live set; `callback` and `userdata` valid while calls use it.
+cos_result cos_task_callbacks_set_progress(struct cos_task_callbacks *callbacks,
+                                           cos_progress_callback callback,
+                                           void *userdata);
+
+// Sets (or with `callback` NULL, removes) the hash-progress callback of sliceUploadFile
+// (the seed's `onHashProgress`): bytes of the local file hashed to check the parts an
+// earlier upload left on the server. A non-zero return cancels the task, as for
+// [`cos_task_callbacks_set_progress`].
+//
+// # Safety
+// `callbacks` must be a live set; `callback` and `userdata` valid while calls use it.
+cos_result cos_task_callbacks_set_hash_progress(struct cos_task_callbacks *callbacks,
+                                                cos_progress_callback callback,
+                                                void *userdata);
+
+// Sets (or with `callback` NULL, removes) uploadFiles' file-finish callback (the seed's
+// `onFileFinish`). See [`cos_file_finish_callback`]. Only the batch's callbacks of
+// [`cos_client_upload_files`] may have one.
+//
+// # Safety
+// `callbacks` must be a live set; `callback` and `userdata` valid while calls use it.
+cos_result cos_task_callbacks_set_file_finish(struct cos_task_callbacks *callbacks,
+                                              cos_file_finish_callback callback,
+                                              void *userdata);
+
+// `sliceUploadFile`: uploads the local file `FilePath` to one object, in parts, resumably;
+// blocks until the task has ended.
+//
+// Up to `SliceSize` bytes (default 1048576) go in one putObject; larger files in a
+// multipart upload of `ChunkSize` parts (default the client's `ChunkSize`; grown to stay
+// within 10,000 parts), `AsyncLimit` (or `ChunkParallelLimit`; default the client's
+// option) at once, each checked by CRC64, and the object's CRC64 checked at the end. A
+// later call for the same file and key continues an upload that failed, was interrupted or
+// was canceled with [`cos_client_cancel_task_keep`]: the parts on the server that match
+// the file are kept (`PartsReused`).
+//
+// Parameters: `Bucket`, `Region`, `Key`, `FilePath` (required), `SliceSize`,
+// `ChunkSize`, `AsyncLimit` / `ChunkParallelLimit`, `StorageClass`, `CacheControl`,
+// `ContentDisposition`, `ContentEncoding`, `ContentType`, `Expires`, `ACL`, `GrantRead`,
+// `GrantWrite`, `GrantReadAcp`, `GrantWriteAcp`, `GrantFullControl`, `x-cos-meta-*`; and
+// beyond the seed: `EnableMD5` (`true`: send `Content-MD5` with every part), `Resume`
+// (`false`: always start a new upload, write no journal), `ResumeDir` (the journals'
+// directory; default the client's `ResumeDir` option), `PartAttempts` (tries per part,
+// default 3), `PauseOnError` (`true`: after a failure, pause and wait for
+// [`cos_client_restart_task`] or a cancel instead of failing).
+//
+// Callbacks (NULL: none): task ready, progress, hash progress — on the calling thread.
+//
+// Output: `Location`, `Bucket`, `Key`, `ETag`, `VersionId`, `CRC64`, `Size`, `UploadId`
+// (absent for a single putObject), `PartsReused`, `PartsUploaded`, `TaskId`, and the last
+// response's `statusCode`, `headers`, `RequestId`. A canceled task fails with
+// `COS_RESULT_CANCELED`.
+//
+// # Safety
+// `client` must be a live client; `params` NULL or a live parameter set; `callbacks` NULL
+// or a live set; `out` writable.
+cos_result cos_client_slice_upload_file(const struct cos_client *client,
+                                        const struct cos_params *params,
+                                        const struct cos_task_callbacks *callbacks,
+                                        struct cos_output **out);
+
+// `uploadFiles`: uploads several local files, each as [`cos_client_slice_upload_file`]
+// would, at most `FileParallelLimit` at once; blocks until every file has ended.
+//
+// `files` points to `count` parameter sets, one per file, each taking
+// sliceUploadFile's parameters (`Key`, `FilePath`, `SliceSize`, ...). `file_callbacks` is
+// NULL or points to `count` callback sets (each NULL or a set: the file's own task ready,
+// progress and hash progress). `params` (NULL: none) takes the batch's `FileParallelLimit`
+// (default the client's option) and `SliceSize` (for the files that set none);
+// `callbacks` (NULL: none) the batch's task ready (called for every file), progress (the
+// bytes of all files) and file finish.
+//
+// **Threads.** Every file's task is created, and its id given to the task-ready callbacks
+// (the file's own, then the batch's), on the calling thread, in the files' order, before
+// the first file starts. The files then run on `FileParallelLimit` threads the call
+// starts, each the coordinator of one file at a time, and every other callback runs
+// there: a file's own progress and hash progress on its file's thread; the batch's
+// progress on the thread of a file that moved, one call at a time (under a lock); file
+// finish on the thread of the file that ended, several possibly at once. A callback set
+// given to several files may so run on several threads at once. Every callback has
+// returned when the call returns; the pointers a callback receives are valid until it
+// returns.
+//
+// One file failing does not stop the others. A non-zero return from the batch's progress
+// or file-finish callback cancels every file that has not ended; from a file's own
+// progress, hash progress or task ready, that file.
+//
+// Succeeds once every file has ended, however each did; the parameters are all checked
+// first (the message of a bad one names `files[i]`). Output: `files`, one per file in
+// order, each with `options` (`Bucket`, `Region`, `Key`, `FilePath`), and `error` (null,
+// or `Result`, `ResultName`, `ErrorMessage`, and when COS answered `statusCode`, `Code`,
+// `Message`, `RequestId`) and `data` (null, or sliceUploadFile's output).
+//
+// # Safety
+// `client` must be a live client; `files` NULL (when `count` is 0) or `count` pointers to
+// live parameter sets; `file_callbacks` NULL or `count` pointers, each NULL or a live set;
+// `params` NULL or a live parameter set; `callbacks` NULL or a live set; `out` writable.
+cos_result cos_client_upload_files(const struct cos_client *client,
+                                   const struct cos_params *const *files,
+                                   const struct cos_task_callbacks *const *file_callbacks,
+                                   size_t count,
+                                   const struct cos_params *params,
+                                   const struct cos_task_callbacks *callbacks,
+                                   struct cos_output **out);
+
+// `downloadFile` (beyond the seed, as the other official SDKs have it): downloads one
+// object to the local file `FilePath` by parallel ranged GETs; blocks until the task has
+// ended.
+//
+// Up to `SliceSize` bytes (default the part size), one GET; larger objects in ranges of
+// `ChunkSize` bytes (default 8388608, at least 1048576), `AsyncLimit` (or
+// `ChunkParallelLimit`) at once, each conditioned on the object's ETag, written where they
+// belong in `.{name}.cos-download` beside the file, which replaces the file only once
+// complete and its CRC64 matched — the file is never half-written. A call after a failure
+// or [`cos_client_cancel_task_keep`] continues from the ranges already written;
+// [`cos_client_cancel_task`] deletes them.
+//
+// Parameters: `Bucket`, `Region`, `Key`, `FilePath` (required), `VersionId`, `IfMatch`,
+// `SliceSize`, `ChunkSize`, `AsyncLimit` / `ChunkParallelLimit`, `Resume`,
+// `PartAttempts`, `PauseOnError` (as for [`cos_client_slice_upload_file`]).
+//
+// Callbacks (NULL: none): task ready and progress — on the calling thread.
+//
+// Output: `ETag`, `Size`, `CRC64`, `PartsReused`, `PartsDownloaded`, `TaskId`.
+//
+// # Safety
+// As [`cos_client_slice_upload_file`].
+cos_result cos_client_download_file(const struct cos_client *client,
+                                    const struct cos_params *params,
+                                    const struct cos_task_callbacks *callbacks,
+                                    struct cos_output **out);
+
+// `sliceCopyFile`: copies the object `CopySource` names to `Key`, server-side; blocks
+// until the task has ended.
+//
+// A HEAD of the source gives its size, ETag and CRC64. Up to `SliceSize` bytes (default
+// 5 GiB), one putObjectCopy; larger objects in a multipart upload of uploadPartCopy
+// ranges of `ChunkSize` bytes (default 10485760), `AsyncLimit` (or `ChunkParallelLimit`)
+// at once, each conditioned on the source's ETag. With the `Copy` metadata directive (the
+// default) the source's headers and metadata are kept. The copy's CRC64 is checked
+// against the source's. A cancel or a failure aborts the multipart upload.
+//
+// Parameters: `Bucket`, `Region`, `Key`, `CopySource`
+// (`{Bucket}.cos.{Region}.myqcloud.com/{Key}`, required), `SliceSize`, `ChunkSize`,
+// `AsyncLimit` / `ChunkParallelLimit`, putObjectCopy's `ACL`, `GrantRead`, `GrantWrite`,
+// `GrantReadAcp`, `GrantWriteAcp`, `GrantFullControl`, `MetadataDirective`,
+// `CopySourceIfModifiedSince`, `CopySourceIfUnmodifiedSince`, `CopySourceIfMatch`,
+// `CopySourceIfNoneMatch`, `StorageClass`, `x-cos-meta-*`, `CacheControl`,
+// `ContentDisposition`, `ContentEncoding`, `ContentType`, `Expect`, `Expires`; and
+// `PartAttempts`, `PauseOnError` (as for [`cos_client_slice_upload_file`]).
+//
+// Callbacks (NULL: none): task ready and progress (bytes copied, as parts finish) — on
+// the calling thread.
+//
+// Output: `Location`, `Bucket`, `Key`, `ETag`, `VersionId`, `CRC64` (when COS reports
+// it), `Size`, `UploadId` (absent for a single copy), `TaskId`, and the last response's
+// `statusCode`, `headers`, `RequestId`.
+//
+// # Safety
+// As [`cos_client_slice_upload_file`].
+cos_result cos_client_slice_copy_file(const struct cos_client *client,
+                                      const struct cos_params *params,
+                                      const struct cos_task_callbacks *callbacks,
+                                      struct cos_output **out);
+
+// `pauseTask`: task `task_id` starts no new part; the parts in flight finish, then it
+// waits (`COS_TASK_STATE_PAUSED`) for [`cos_client_restart_task`] or a cancel. Its call
+// stays blocked meanwhile. May be called from any thread. Fails with
+// `COS_RESULT_INVALID_PARAMETER` when the client has no such task (it has ended, or never
+// was).
+//
+// # Safety
+// `client` must be a live client.
+cos_result cos_client_pause_task(const struct cos_client *client,
+                                 uint64_t task_id);
+
+// `restartTask`: a paused task (by [`cos_client_pause_task`], or by a failure with
+// `PauseOnError`) continues with the parts not yet done. Errors as
+// [`cos_client_pause_task`].
+//
+// # Safety
+// `client` must be a live client.
+cos_result cos_client_restart_task(const struct cos_client *client,
+                                   uint64_t task_id);
+
+// `cancelTask`: task `task_id` stops (parts in flight are interrupted), aborts its
+// multipart upload so no part is left on the server (a download deletes its partial file),
+// and its call fails with `COS_RESULT_CANCELED`. Errors as [`cos_client_pause_task`].
+//
+// # Safety
+// `client` must be a live client.
+cos_result cos_client_cancel_task(const struct cos_client *client,
+                                  uint64_t task_id);
+
+// Like [`cos_client_cancel_task`], but keeps what was transferred (the multipart upload
+// and resume journal, or a download's partial file), so that a later call with the same
+// file and key continues it.
+//
+// # Safety
+// `client` must be a live client.
+cos_result cos_client_cancel_task_keep(const struct cos_client *client,
+                                       uint64_t task_id);
+
+// The name of a task state (`"COS_TASK_STATE_PAUSED"`), as a static NUL-terminated
+// string; `"COS_TASK_STATE_UNKNOWN"` for a number that is no state. Never NULL; never
+// fails.
+const char *cos_task_state_name(uint32_t state);
+
+// The state of task `task_id`, into `*out_state`. Fails with `COS_RESULT_NOT_FOUND` when
+// the client has no such task (its call has returned, or it never was). May be called
+// from any thread.
+//
+// # Safety
+// `client` must be a live client; `out_state` writable.
+cos_result cos_client_task_state(const struct cos_client *client,
+                                 uint64_t task_id,
+                                 cos_task_state *out_state);
+
+// The client's tasks that have not ended, by id. Output: `Tasks`, each with `TaskId`,
+// `Kind` (`Upload`, `Download` or `Copy`), `Bucket`, `Key` and `State` (a
+// [`cos_task_state`] number).
+//
+// # Safety
+// `client` must be a live client; `out` writable.
+cos_result cos_client_task_list(const struct cos_client *client,
+                                struct cos_output **out);
 
 // An upload of `len` bytes at `data`, copied now (so `data` may be freed right after).
 // `data` may be NULL when `len` is 0.

@@ -3,10 +3,11 @@
 //! cos-blocking's [`Progress`] closure, [`CredentialProvider`] and [`Authorizer`].
 //!
 //! **Threads.** A callback runs on the thread that made the call needing it (for a single
-//! call: the caller's own thread). A client may be used from several threads at once, so
-//! the credential provider and authorizer of a shared client may run on several threads at
-//! once; the transfer tasks to come run their parts on worker threads and call the progress
-//! callback from them. Callbacks and their `userdata` must allow that.
+//! call, and for sliceUploadFile, downloadFile and sliceCopyFile: the caller's own thread;
+//! for uploadFiles: its file threads, see [`crate::task`]). A client may be used from
+//! several threads at once, so the credential provider and authorizer of a shared client may
+//! run on several threads at once (a task's parts are signed on its worker threads).
+//! Callbacks and their `userdata` must allow that.
 //!
 //! **Pointers.** Everything a callback receives (`cos_str` texts, the request and scope
 //! structs, the answer handle) is valid only until the callback returns.
@@ -102,8 +103,9 @@ pub struct cos_progress {
 /// and always when the last byte is through. Return 0 to go on; any other value cancels the
 /// transfer, which then fails with `COS_RESULT_CANCELED` at its next read or write.
 ///
-/// Runs on the thread of the call that transfers (the transfer tasks to come will call it
-/// from their worker threads). `progress` is valid until it returns.
+/// Runs on the thread of the call that transfers (for a transfer task, its coordinator:
+/// the calling thread, or for uploadFiles one of its file threads), never on two threads
+/// at once for one transfer. `progress` is valid until it returns.
 #[allow(non_camel_case_types)]
 pub type cos_progress_callback =
     Option<unsafe extern "C" fn(userdata: *mut c_void, progress: *const cos_progress) -> c_int>;
@@ -116,8 +118,8 @@ pub(crate) struct ProgressHook {
 }
 
 // SAFETY: the C API documents that a progress callback and its userdata may be called from
-// the thread of the call (and, for transfer tasks, from their worker threads); the pointer
-// itself is only passed back to the callback, never dereferenced here.
+// the thread of the call (and, for uploadFiles, from its file threads); the pointer itself
+// is only passed back to the callback, never dereferenced here.
 unsafe impl Send for ProgressHook {}
 // SAFETY: as for Send: shared use only passes the pointer back to the C callback.
 unsafe impl Sync for ProgressHook {}

@@ -10,6 +10,7 @@
 //! | `ChunkParallelLimit` | parts of one file sent at once | 3 |
 //! | `ChunkSize` | part size of transfer tasks, bytes (at least 1048576) | 1048576 |
 //! | `ProgressInterval` | least time between progress callbacks, ms | 1000 |
+//! | `ResumeDir` | directory of sliceUploadFile's resume journals | `$XDG_CACHE_HOME/cos-rs/resume` (else `$HOME/.cache/cos-rs/resume`) |
 //! | `Protocol` | `http:` or `https:` | `https:` |
 //! | `Domain` | custom domain template, e.g. `{Bucket}.cos.{Region}.example.com` | none |
 //! | `ForcePathStyle` | `true`: bucket in the path, not the host | `false` |
@@ -223,6 +224,7 @@ fn with_option(
         ),
         "ChunkSize" => (c.chunk_size(number("ChunkSize", value)?), r),
         "ProgressInterval" => (c.progress_interval(millis("ProgressInterval")?), r),
+        "ResumeDir" => (c.resume_dir(value), r),
         "Protocol" => (c.protocol(Scheme::parse(value)?), r),
         "Domain" => (c.domain(value), r),
         "ForcePathStyle" => (c.path_style(flag("ForcePathStyle")?), r),

@@ -48,7 +48,8 @@ pub enum cos_result {
     COS_RESULT_IO = 103,
     /// The CRC64 (or length) of the data sent or received differs from what COS reports.
     COS_RESULT_INTEGRITY = 104,
-    /// A progress callback returned non-zero: the transfer was canceled.
+    /// The transfer was canceled: a callback returned non-zero, or
+    /// `cos_client_cancel_task` (or `_keep`) stopped its task.
     COS_RESULT_CANCELED = 105,
     /// The credential provider or authorizer failed or gave unusable credentials.
     COS_RESULT_CREDENTIALS = 106,
@@ -153,9 +154,44 @@ impl Failure {
     }
 
     /// The code this failure returns.
-    #[cfg(test)]
     pub(crate) fn result(&self) -> cos_result {
         self.result
+    }
+
+    /// The same failure, its message prefixed with `context` (`"files[2]"`).
+    pub(crate) fn within(mut self, context: &str) -> Self {
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    /// The failure as data, what the last-error readers would give: `Result` (the code),
+    /// `ResultName`, `ErrorMessage`, and when COS answered, `statusCode`, `Code`,
+    /// `Message`, `TraceId` and `Resource`; `RequestId` whenever one is known.
+    pub(crate) fn to_value(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        let text = |s: &str| serde_json::Value::String(s.to_owned());
+        m.insert("Result".into(), (self.result as u32).into());
+        m.insert("ResultName".into(), text(name_of(self.result)));
+        m.insert("ErrorMessage".into(), text(&self.message));
+        let service = self.service.as_deref();
+        if let Some(s) = service {
+            m.insert("statusCode".into(), s.status.into());
+            m.insert("Code".into(), text(&s.code));
+            m.insert("Message".into(), text(&s.message));
+            for (name, value) in [("TraceId", &s.trace_id), ("Resource", &s.resource)] {
+                if let Some(v) = value {
+                    m.insert(name.into(), text(v));
+                }
+            }
+        }
+        let request_id = self
+            .request_id
+            .as_deref()
+            .or_else(|| service.and_then(|s| s.request_id.as_deref()));
+        if let Some(id) = request_id {
+            m.insert("RequestId".into(), text(id));
+        }
+        serde_json::Value::Object(m)
     }
 
     /// Stores this failure as the calling thread's last error and returns its code.
@@ -168,6 +204,12 @@ impl Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
+        Failure::from(&e)
+    }
+}
+
+impl From<&Error> for Failure {
+    fn from(e: &Error) -> Self {
         let result = match e.kind() {
             ErrorKind::Service(_) => cos_result::COS_RESULT_SERVICE,
             ErrorKind::InvalidInput { .. } => cos_result::COS_RESULT_INVALID_PARAMETER,
@@ -205,6 +247,15 @@ thread_local! {
 #[cfg(test)]
 pub(crate) fn last_message() -> Option<String> {
     LAST.with(|last| last.borrow().as_ref().map(|f| f.message.clone()))
+}
+
+/// The name of a result code, without the NUL.
+fn name_of(result: cos_result) -> &'static str {
+    ALL.iter()
+        .find(|(code, _)| *code == result)
+        .map_or("COS_RESULT_UNKNOWN", |(_, name)| {
+            name.trim_end_matches('\0')
+        })
 }
 
 /// The name of a result code (`"COS_RESULT_SERVICE"`), as a static NUL-terminated string;

@@ -33,7 +33,8 @@
 //! ## Conventions (every function obeys them)
 //!
 //! 1. **Opaque handles.** `cos_client_builder`, `cos_client`, `cos_params`, `cos_upload`,
-//!    `cos_download` and `cos_output` are only ever seen through pointers. Each is made by
+//!    `cos_download`, `cos_task_callbacks` and `cos_output` are only ever seen through
+//!    pointers. Each is made by
 //!    a `_new` function (or a call's out-parameter) and freed by its `_free` function;
 //!    `_free(NULL)` is a no-op. Freeing twice, or using a handle after freeing it, is the
 //!    caller's bug.
@@ -62,15 +63,21 @@
 //!    caller may free them right after); object data in is a pointer and a length.
 //!    **Strings out** are a pointer and a length, borrowed from the handle they come from
 //!    and valid until it is freed; they are also NUL-terminated, so `%s` works too.
-//! 8. **Callbacks** (progress, read, write, credential provider, authorizer) are function
-//!    pointers with `void *userdata` first. A callback runs on the thread of the call that
-//!    needs it; the provider and authorizer of a client used from several threads may run
-//!    on several threads at once. Pointers a callback receives are valid only until it
-//!    returns. A non-zero return from a progress callback cancels the transfer
-//!    (`COS_RESULT_CANCELED`); from the others, it fails the call.
-//! 9. **Threads.** A `cos_client` may be used from several threads at once; an output may be
-//!    read from several threads at once. Builders, parameter sets, uploads and downloads
-//!    are used from one thread at a time.
+//! 8. **Callbacks** (progress, read, write, credential provider, authorizer, and the
+//!    transfer tasks' task ready, hash progress and file finish) are function pointers with
+//!    `void *userdata` first. A callback runs on the thread of the call that needs it —
+//!    for sliceUploadFile, downloadFile and sliceCopyFile too (their worker threads never
+//!    call C); uploadFiles runs its files' callbacks on the file threads it starts (see
+//!    [`cos_client_upload_files`]); the provider and authorizer of a client used from
+//!    several threads may run on several threads at once. Pointers a callback receives are
+//!    valid only until it returns. A non-zero return from a progress, task-ready or
+//!    file-finish callback cancels the transfer (`COS_RESULT_CANCELED`); from the others,
+//!    it fails the call.
+//! 9. **Threads.** A `cos_client` may be used from several threads at once (the task
+//!    controls — `cos_client_pause_task` and friends — are meant to be called from another
+//!    thread than the blocked task call); an output may be read from several threads at
+//!    once. Builders, parameter sets, uploads, downloads and callback sets are set up from
+//!    one thread at a time (a call only reads them).
 //!
 //! ## Parameters by name, results as the seed's data
 //!
@@ -105,10 +112,14 @@
 //! - **bucket** ([`bucket`]), **object** ([`object`]), **ACL** ([`acl`]), **CORS**
 //!   ([`cors`]), **multipart** ([`multipart`]): one `cos_client_<call>(client, params,
 //!   [upload | download,] &out)` per call of the seed.
-//!
-//! The transfer tasks (sliceUploadFile, uploadFiles, downloadFile, sliceCopyFile, with
-//! pause, cancel and restart) are not here yet: they come with cos-blocking's task module,
-//! and will take the same `cos_params`, [`cos_progress_callback`] and `cos_output`.
+//! - **transfer tasks** ([`task`]): [`cos_client_slice_upload_file`],
+//!   [`cos_client_upload_files`], [`cos_client_download_file`],
+//!   [`cos_client_slice_copy_file`] — `(client, params, callbacks, &out)`, blocking until
+//!   the task ends, with a [`cos_task_callbacks`] set (task ready with the task's
+//!   `uint64_t` id, progress, hash progress, file finish); and by task id, from any thread,
+//!   [`cos_client_pause_task`], [`cos_client_restart_task`], [`cos_client_cancel_task`],
+//!   [`cos_client_cancel_task_keep`], [`cos_client_task_state`] (a [`cos_task_state`]),
+//!   [`cos_client_task_list`].
 
 pub mod acl;
 mod boundary;
@@ -123,6 +134,7 @@ pub mod object;
 pub mod output;
 pub mod params;
 pub mod sign;
+pub mod task;
 pub mod transfer;
 
 pub use cos_blocking as blocking;
@@ -138,4 +150,5 @@ pub use object::*;
 pub use output::*;
 pub use params::*;
 pub use sign::*;
+pub use task::*;
 pub use transfer::*;

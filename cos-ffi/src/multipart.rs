@@ -4,7 +4,7 @@
 //! The raw protocol: init returns an `UploadId`; parts (1 to 10000, each but the last at
 //! least 1 MiB) are uploaded or copied in any order; complete joins them by their
 //! `PartNumber` and `ETag`; abort discards them. (The resumable transfer tasks built on
-//! these calls, sliceUploadFile and friends, come with cos-blocking's task module.)
+//! these calls, sliceUploadFile and friends, are in [`crate::task`].)
 
 use cos_blocking::proto::Operation;
 use cos_blocking::proto::ops::multipart::{

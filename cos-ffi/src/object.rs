@@ -108,15 +108,25 @@ pub unsafe extern "C" fn cos_client_get_object(
 /// Reads the parameters of a PutObject (the data comes from the upload).
 fn put_object(t: &mut Take<'_>, c: &Client) -> FfiResult<PutObject> {
     Ok(PutObject {
+        content_length: t.number("ContentLength")?,
+        expect: t.opt("Expect"),
+        ..stored_object(t, c)
+    })
+}
+
+/// Reads where an object goes and what it is stored with: `Bucket`, `Region`, `Key`,
+/// `CacheControl`, `ContentDisposition`, `ContentEncoding`, `ContentType`, `Expires`,
+/// `ACL`, the `Grant*` headers, `StorageClass` and `x-cos-meta-*` (putObject's parameters
+/// but the length and `Expect`; also sliceUploadFile's).
+pub(crate) fn stored_object(t: &mut Take<'_>, c: &Client) -> PutObject {
+    PutObject {
         bucket: t.bucket(c),
         region: t.region(c),
         key: t.string("Key"),
         cache_control: t.opt("CacheControl"),
         content_disposition: t.opt("ContentDisposition"),
         content_encoding: t.opt("ContentEncoding"),
-        content_length: t.number("ContentLength")?,
         content_type: t.opt("ContentType"),
-        expect: t.opt("Expect"),
         expires: t.opt("Expires"),
         acl: t.opt("ACL"),
         grant_read: t.opt("GrantRead"),
@@ -127,7 +137,7 @@ fn put_object(t: &mut Take<'_>, c: &Client) -> FfiResult<PutObject> {
         storage_class: t.opt("StorageClass"),
         metadata: t.metadata(),
         ..PutObject::default()
-    })
+    }
 }
 
 /// `putObject`: uploads an object from `upload` (NULL: an empty object). Parameters:
@@ -246,33 +256,7 @@ pub unsafe extern "C" fn cos_client_put_object_copy(
     params: *const cos_params,
     out: *mut *mut cos_output,
 ) -> cos_result {
-    let build = |t: &mut Take<'_>, c: &Client| {
-        Ok(PutObjectCopy {
-            bucket: t.bucket(c),
-            region: t.region(c),
-            key: t.string("Key"),
-            copy_source: t.string("CopySource"),
-            acl: t.opt("ACL"),
-            grant_read: t.opt("GrantRead"),
-            grant_write: t.opt("GrantWrite"),
-            grant_read_acp: t.opt("GrantReadAcp"),
-            grant_write_acp: t.opt("GrantWriteAcp"),
-            grant_full_control: t.opt("GrantFullControl"),
-            metadata_directive: t.opt("MetadataDirective"),
-            copy_source_if_modified_since: t.opt("CopySourceIfModifiedSince"),
-            copy_source_if_unmodified_since: t.opt("CopySourceIfUnmodifiedSince"),
-            copy_source_if_match: t.opt("CopySourceIfMatch"),
-            copy_source_if_none_match: t.opt("CopySourceIfNoneMatch"),
-            storage_class: t.opt("StorageClass"),
-            metadata: t.metadata(),
-            cache_control: t.opt("CacheControl"),
-            content_disposition: t.opt("ContentDisposition"),
-            content_encoding: t.opt("ContentEncoding"),
-            content_type: t.opt("ContentType"),
-            expect: t.opt("Expect"),
-            expires: t.opt("Expires"),
-        })
-    };
+    let build = |t: &mut Take<'_>, c: &Client| Ok(put_object_copy(t, c));
     // SAFETY: forwarded to the caller's guarantee.
     unsafe {
         call(
@@ -283,5 +267,34 @@ pub unsafe extern "C" fn cos_client_put_object_copy(
             build,
             Client::put_object_copy,
         )
+    }
+}
+
+/// Reads the parameters of a PutObjectCopy (also sliceCopyFile's).
+pub(crate) fn put_object_copy(t: &mut Take<'_>, c: &Client) -> PutObjectCopy {
+    PutObjectCopy {
+        bucket: t.bucket(c),
+        region: t.region(c),
+        key: t.string("Key"),
+        copy_source: t.string("CopySource"),
+        acl: t.opt("ACL"),
+        grant_read: t.opt("GrantRead"),
+        grant_write: t.opt("GrantWrite"),
+        grant_read_acp: t.opt("GrantReadAcp"),
+        grant_write_acp: t.opt("GrantWriteAcp"),
+        grant_full_control: t.opt("GrantFullControl"),
+        metadata_directive: t.opt("MetadataDirective"),
+        copy_source_if_modified_since: t.opt("CopySourceIfModifiedSince"),
+        copy_source_if_unmodified_since: t.opt("CopySourceIfUnmodifiedSince"),
+        copy_source_if_match: t.opt("CopySourceIfMatch"),
+        copy_source_if_none_match: t.opt("CopySourceIfNoneMatch"),
+        storage_class: t.opt("StorageClass"),
+        metadata: t.metadata(),
+        cache_control: t.opt("CacheControl"),
+        content_disposition: t.opt("ContentDisposition"),
+        content_encoding: t.opt("ContentEncoding"),
+        content_type: t.opt("ContentType"),
+        expect: t.opt("Expect"),
+        expires: t.opt("Expires"),
     }
 }

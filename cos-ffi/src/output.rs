@@ -138,41 +138,20 @@ impl cos_output {
     /// An output whose root is `data` (an object) plus the response's status, headers and
     /// request id.
     pub(crate) fn new(meta: &ResponseMeta, data: Value) -> FfiResult<Self> {
-        let mut root = match data {
-            Value::Object(map) => map,
-            Value::Null => Map::new(),
-            _ => return Err(Failure::wrong_type("an output is not an object")),
-        };
-        root.insert("statusCode".into(), json!(meta.status));
-        let mut headers = Map::new();
-        for (name, value) in &meta.headers {
-            let name = name.to_ascii_lowercase();
-            match headers.get_mut(&name) {
-                Some(Value::String(earlier)) => {
-                    earlier.push_str(", ");
-                    earlier.push_str(value);
-                }
-                _ => {
-                    headers.insert(name, Value::String(value.clone()));
-                }
-            }
-        }
-        root.insert("headers".into(), Value::Object(headers));
-        if let Some(id) = &meta.request_id {
-            root.insert("RequestId".into(), json!(id));
-        }
-        Ok(cos_output {
-            root: cos_value::from_json(Value::Object(root)),
+        Ok(cos_output::from_value(with_response(meta, data)?))
+    }
+
+    /// An output whose root is `root` as it is (an object, for the lookups to work).
+    pub(crate) fn from_value(root: Value) -> Self {
+        cos_output {
+            root: cos_value::from_json(root),
             body: Vec::new(),
-        })
+        }
     }
 
     /// An output of one string field and no response (the signing helpers).
     pub(crate) fn text(name: &str, value: &str) -> Self {
-        cos_output {
-            root: cos_value::from_json(json!({ name: value })),
-            body: Vec::new(),
-        }
+        cos_output::from_value(json!({ name: value }))
     }
 
     /// Sets the downloaded bytes.
@@ -180,6 +159,36 @@ impl cos_output {
         self.body = body;
         self
     }
+}
+
+/// `data` (an object, or null for none) with the response's `statusCode`, `headers`
+/// (names in lower case, repeated ones joined by `, `) and `RequestId` added: the root of
+/// a call's output.
+pub(crate) fn with_response(meta: &ResponseMeta, data: Value) -> FfiResult<Value> {
+    let mut root = match data {
+        Value::Object(map) => map,
+        Value::Null => Map::new(),
+        _ => return Err(Failure::wrong_type("an output is not an object")),
+    };
+    root.insert("statusCode".into(), json!(meta.status));
+    let mut headers = Map::new();
+    for (name, value) in &meta.headers {
+        let name = name.to_ascii_lowercase();
+        match headers.get_mut(&name) {
+            Some(Value::String(earlier)) => {
+                earlier.push_str(", ");
+                earlier.push_str(value);
+            }
+            _ => {
+                headers.insert(name, Value::String(value.clone()));
+            }
+        }
+    }
+    root.insert("headers".into(), Value::Object(headers));
+    if let Some(id) = &meta.request_id {
+        root.insert("RequestId".into(), json!(id));
+    }
+    Ok(Value::Object(root))
 }
 
 /// An output type of cos-proto turned into a [`cos_output`].
@@ -218,7 +227,7 @@ serialized!(
 );
 
 /// Adds `value` under `name` when it is set.
-fn put<T: serde::Serialize>(map: &mut Map<String, Value>, name: &str, value: Option<T>) {
+pub(crate) fn put<T: serde::Serialize>(map: &mut Map<String, Value>, name: &str, value: Option<T>) {
     if let Some(v) = value {
         map.insert(name.to_owned(), json!(v));
     }

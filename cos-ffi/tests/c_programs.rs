@@ -525,3 +525,103 @@ fn the_readme_example_compiles_and_runs() {
     let out = run_program(&exe, &emu, &[]);
     assert_eq!(out, "photos/a.jpg\n");
 }
+
+/// The transfer tasks from C: sliceUploadFile paused from another thread and restarted,
+/// canceled by its progress callback (nothing left on the server), canceled keeping the
+/// upload and resumed by a second call, downloadFile, sliceCopyFile, uploadFiles.
+#[test]
+fn transfer() {
+    use cos_ffi::blocking::proto::ops::multipart::MultipartList;
+    let exe = compile("transfer");
+    let emu = emulator();
+    let prefix = prefix("transfer");
+    let scratch = out_dir().join(prefix.replace('/', "_"));
+    std::fs::create_dir_all(&scratch).expect("scratch directory");
+    let scratch_arg = scratch.to_string_lossy().into_owned();
+    let out = run_program(&exe, &emu, &[&prefix, &scratch_arg]);
+
+    let big = std::fs::read(scratch.join("big.bin")).expect("the generated file");
+    assert_eq!(big.len(), 6 << 20);
+    let crc = cos_ffi::blocking::crc64(&big).to_string();
+    assert_eq!(
+        line(&out, "paused at"),
+        "2+ MiB of 6291456: tasks listed 1, state COS_TASK_STATE_PAUSED"
+    );
+    assert_eq!(
+        line(&out, "uploaded"),
+        format!("{prefix}paused.bin size 6291456 parts 6 reused 0 crc {crc} upload id present")
+    );
+    assert_eq!(line(&out, "canceled"), "COS_RESULT_CANCELED uploads left 0");
+    assert_eq!(line(&out, "kept"), "COS_RESULT_CANCELED uploads left 1");
+    assert_eq!(
+        line(&out, "resumed:"),
+        "reused some, all parts 6, same upload yes, same crc yes, hashed the reused yes"
+    );
+    assert_eq!(
+        line(&out, "downloaded"),
+        "6291456 bytes in 6 parts, same bytes yes, same crc yes, progress whole"
+    );
+    assert_eq!(
+        line(&out, "copied"),
+        format!("{prefix}copied.bin size 6291456 multipart yes progress whole")
+    );
+    assert_eq!(line(&out, "copy crc same"), "yes");
+    assert_eq!(
+        lines(&out, "file"),
+        [
+            format!("0 {prefix}files/a.bin 204800 multipart no"),
+            format!("1 {prefix}files/b.bin 1572864 multipart yes"),
+            format!("2 {prefix}files/c.bin 2621440 multipart yes"),
+            "3 error COS_RESULT_IO".to_owned(),
+        ]
+    );
+    assert_eq!(
+        line(&out, "uploadFiles:"),
+        "finished 4, outputs ok, last batch progress 4399104, io failure yes"
+    );
+    assert_eq!(
+        line(&out, "uploadFiles threads:"),
+        "task ready on the caller yes, file finish and progress on file threads yes"
+    );
+    assert_eq!(
+        line(&out, "other tasks' callbacks off the calling thread:"),
+        "0"
+    );
+
+    // What the program says, COS holds: whole objects, nothing canceled, no upload left.
+    let client = rust_client(&emu);
+    for name in ["paused.bin", "resumed.bin", "copied.bin"] {
+        assert!(
+            get(&client, &format!("{prefix}{name}")) == big,
+            "{name} is the file"
+        );
+    }
+    for name in ["a", "b", "c"] {
+        let local = std::fs::read(scratch.join(format!("{name}.bin"))).expect("local file");
+        assert_eq!(get(&client, &format!("{prefix}files/{name}.bin")), local);
+    }
+    let head = HeadObject {
+        bucket: BUCKET.into(),
+        region: REGION.into(),
+        key: format!("{prefix}canceled.bin"),
+        ..HeadObject::default()
+    };
+    let err = client
+        .head_object(&head)
+        .expect_err("the canceled upload made no object");
+    assert_eq!(err.status(), Some(404));
+    let list = MultipartList {
+        bucket: BUCKET.into(),
+        region: REGION.into(),
+        prefix: Some(prefix.clone()),
+        ..MultipartList::default()
+    };
+    let uploads = client.multipart_list(&list).expect("multipartList").upload;
+    assert!(uploads.is_empty(), "uploads left: {uploads:?}");
+    // Completed uploads leave no journal behind.
+    let journals: Vec<_> = std::fs::read_dir(scratch.join("journals"))
+        .map(|d| d.filter_map(Result::ok).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(journals.is_empty(), "journals left: {journals:?}");
+    let _ = std::fs::remove_dir_all(&scratch);
+}
