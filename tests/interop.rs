@@ -16,14 +16,13 @@
 //! `COS_INTEROP_VERBOSE=1` makes the scripts print every request and response.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use cos_emulator::Emulator;
 use cos_tests::Tally;
+use cos_tests::process::{describe_status, run_captured};
 
 const SECRET_ID: &str = "AKIDinterop0000000000000000000000000";
 const SECRET_KEY: &str = "interop-secret-key-0000000000000000";
@@ -192,80 +191,6 @@ fn run_script(
 fn parse_summary(line: &str) -> Option<(usize, usize)> {
     let (p, f) = line.strip_suffix(" failed")?.split_once(" passed, ")?;
     Some((p.parse().ok()?, f.parse().ok()?))
-}
-
-fn describe_status(status: Option<ExitStatus>) -> String {
-    match status {
-        Some(s) => format!("it exited with {s}"),
-        None => "it was killed after the time limit".to_owned(),
-    }
-}
-
-/// What a finished (or killed) process left.
-struct Captured {
-    /// `None` when it was killed after its time limit.
-    status: Option<ExitStatus>,
-    stderr: String,
-}
-
-impl Captured {
-    fn success(&self) -> bool {
-        self.status.is_some_and(|s| s.success())
-    }
-}
-
-/// Runs `command`, hands every stdout line to `on_line` as it comes, collects stderr, and
-/// kills the process once `timeout` has passed. `Err` when it cannot be started.
-fn run_captured(
-    mut command: Command,
-    timeout: Duration,
-    mut on_line: impl FnMut(&str),
-) -> Result<Captured, String> {
-    let program = command.get_program().to_string_lossy().into_owned();
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let mut stderr = child.stderr.take().expect("stderr is piped");
-    let (tx, rx) = mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        let _ = stderr.read_to_end(&mut text);
-        String::from_utf8_lossy(&text).into_owned()
-    });
-    let deadline = Instant::now() + timeout;
-    let mut killed = false;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(line) => on_line(&line),
-            Err(mpsc::RecvTimeoutError::Disconnected) => break,
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let _ = child.kill();
-                killed = true;
-                break;
-            }
-        }
-    }
-    let status = child
-        .wait()
-        .map_err(|e| format!("cannot wait for {program}: {e}"))?;
-    let _ = reader.join();
-    let stderr = err_reader.join().unwrap_or_default();
-    Ok(Captured {
-        status: (!killed).then_some(status),
-        stderr,
-    })
 }
 
 /// Runs a setup step; `Err` names the step, its status and the end of its output.

@@ -361,7 +361,6 @@ pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<us
 }
 
 /// Writes all of `buf` to `file` at `offset` without moving its cursor.
-#[allow(dead_code)] // used by downloadFile, next
 pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
     while !buf.is_empty() {
         #[cfg(unix)]
@@ -390,6 +389,14 @@ enum Sink<'a> {
         path: PathBuf,
         temp: Option<(PathBuf, File)>,
     },
+    /// Bytes from `offset` on in an open file, written with positional writes (many ranges
+    /// of one file at once through one handle).
+    Region {
+        file: &'a File,
+        path: &'a Path,
+        offset: u64,
+        written: u64,
+    },
 }
 
 /// Where downloaded data goes: a `Vec`, a `Write`, or a file, with an optional progress
@@ -398,6 +405,7 @@ pub struct Download<'a> {
     sink: Sink<'a>,
     progress: Option<ProgressFn<'a>>,
     cancel: Option<&'a AtomicBool>,
+    meter: Option<&'a PartMeter>,
 }
 
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -424,11 +432,37 @@ impl<'a> Download<'a> {
         })
     }
 
+    /// Writes the data into `file` (opened from `path`, named in errors) from `offset` on,
+    /// with positional writes: one range of a parallel download.
+    pub(crate) fn region(file: &'a File, path: &'a Path, offset: u64) -> Self {
+        Download::from_sink(Sink::Region {
+            file,
+            path,
+            offset,
+            written: 0,
+        })
+    }
+
     fn from_sink(sink: Sink<'a>) -> Self {
         Download {
             sink,
             progress: None,
             cancel: None,
+            meter: None,
+        }
+    }
+
+    /// Counts the bytes received into `meter`, and leaves there the CRC64 of each attempt
+    /// that received the whole body.
+    pub(crate) fn meter(mut self, meter: &'a PartMeter) -> Self {
+        self.meter = Some(meter);
+        self
+    }
+
+    /// Records the CRC64 of a complete body (for the meter).
+    pub(crate) fn record_crc(&self, crc: u64) {
+        if let Some(m) = self.meter {
+            m.crc.store(crc, Ordering::Relaxed);
         }
     }
 
@@ -460,7 +494,11 @@ impl<'a> Download<'a> {
 
     /// Empties the sink for a new attempt.
     pub(crate) fn begin(&mut self) -> Result<()> {
+        if let Some(m) = self.meter {
+            m.sent.store(0, Ordering::Relaxed);
+        }
         match &mut self.sink {
+            Sink::Region { written, .. } => *written = 0,
             Sink::Vec { out, start } => out.truncate(*start),
             Sink::Writer { written, .. } => {
                 if *written > 0 {
@@ -496,7 +534,20 @@ impl<'a> Download<'a> {
 
     /// Writes a piece of the body.
     pub(crate) fn write(&mut self, buf: &[u8]) -> Result<()> {
+        if let Some(m) = self.meter {
+            m.sent.fetch_add(buf.len() as u64, Ordering::Relaxed);
+        }
         match &mut self.sink {
+            Sink::Region {
+                file,
+                path,
+                offset,
+                written,
+            } => {
+                write_all_at(file, buf, *offset + *written)
+                    .map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
+                *written += buf.len() as u64;
+            }
             Sink::Vec { out, .. } => out.extend_from_slice(buf),
             Sink::Writer { out, written } => {
                 out.write_all(buf).map_err(|e| Error::io(None, e))?;
@@ -516,7 +567,7 @@ impl<'a> Download<'a> {
     /// Completes the sink once the data is verified: flushes, and moves a file into place.
     pub(crate) fn finish(&mut self) -> Result<()> {
         match &mut self.sink {
-            Sink::Vec { .. } => {}
+            Sink::Vec { .. } | Sink::Region { .. } => {}
             Sink::Writer { out, .. } => out.flush().map_err(|e| Error::io(None, e))?,
             Sink::File { path, temp } => {
                 if let Some((tp, f)) = temp.take() {

@@ -247,6 +247,9 @@ impl Client {
         if let Some(expected) = expected_crc.filter(|_| config.crc64_check) {
             check("CRC64 of the downloaded body", expected, digest.sum64())?;
         }
+        if let Some(d) = download.as_ref() {
+            d.record_crc(digest.sum64());
+        }
         match download {
             Some(d) => d.finish(),
             None => Ok(()),

@@ -40,7 +40,13 @@
 //! 3. **Stream** object data with [`Client::put_object_from`] / [`Client::get_object_into`]
 //!    and an [`Upload`] / [`Download`] (bytes or `Vec`, a file, any `Read` / `Write`), with
 //!    a throttled [`Progress`] callback and a cancel flag.
-//! 4. **Sign without calling**: [`Client::get_auth`], [`Client::get_object_url`].
+//! 4. **Transfer tasks** ([`transfer`]): [`Client::slice_upload_file`] (parallel,
+//!    resumable multipart upload of a file or stream), [`Client::upload_files`],
+//!    [`Client::download_file`] (parallel ranged download, resumable),
+//!    [`Client::slice_copy_file`] (server-side copy in parts) — each a task with an id that
+//!    [`Client::pause_task`], [`Client::restart_task`] and [`Client::cancel_task`] act on
+//!    from other threads.
+//! 5. **Sign without calling**: [`Client::get_auth`], [`Client::get_object_url`].
 //!
 //! Errors are one [`Error`] whose [`ErrorKind`] says what went wrong and whose message
 //! names the operation, bucket, key, request id and attempts. Retries follow [`retry`].
@@ -48,7 +54,8 @@
 //! ## Modules
 //! A private `transport` module is the only code that talks to ureq and reads the clock;
 //! [`retry`] holds the retry rules; [`auth`] the three ways to authenticate; [`body`] the
-//! sources and sinks, progress and CRC64; [`config`] the options; [`error`] the error.
+//! sources and sinks, progress and CRC64; [`config`] the options; [`error`] the error;
+//! [`transfer`] the tasks (their state machine is drawn there).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -74,6 +81,6 @@ pub use config::Config;
 pub use error::{Error, ErrorContext, ErrorKind, Result, TimeoutPhase};
 pub use retry::RetryPolicy;
 pub use transfer::{
-    Resume, SliceUploadFile, SliceUploadFileOutput, TaskId, TaskInfo, TaskKind, TaskState,
-    UploadBody, UploadFiles,
+    DownloadFile, DownloadFileOutput, Resume, SliceCopyFile, SliceCopyFileOutput, SliceUploadFile,
+    SliceUploadFileOutput, TaskId, TaskInfo, TaskKind, TaskState, UploadBody, UploadFiles,
 };

@@ -3,8 +3,9 @@
 //!
 //! [`Transport::send`] sends exactly the request cos-proto describes: it connects to
 //! [`Request::url`] (the connect address when one is set), sends `Host` =
-//! [`Request::host`] and every header as given — the signed `Content-Length` of a request
-//! with a body included, so ureq adds no second one and never chunks the body — and returns
+//! [`Request::host`] and every header as given — the signed `Content-Length` included (the
+//! body's length, or `0` on a body-less PUT or POST; see [`Request::set_body`]), so ureq adds
+//! no second one and never chunks the body — and returns
 //! the status and headers with a reader for the body. Redirects are not followed (COS does
 //! not redirect; a 3xx is handed back like any other status) and no compression is asked
 //! for, so the body is the bytes whose CRC64 COS reports.
@@ -35,7 +36,8 @@ pub(crate) fn sleep(d: Duration) {
 
 /// The body of an outgoing request.
 pub(crate) enum Outgoing<'a> {
-    /// No body: nothing is sent, except `Content-Length: 0` on PUT and POST.
+    /// No body: nothing is sent after the head (which carries the request's own
+    /// `Content-Length: 0` on a PUT or POST).
     Empty,
     /// Bytes in memory.
     Bytes(&'a [u8]),
@@ -88,13 +90,7 @@ impl Transport {
                 builder = builder.header(name.as_str(), value.as_str());
             }
         }
-        let needs_length = matches!(req.method, Method::Put | Method::Post)
-            && req.header(header::CONTENT_LENGTH).is_none();
         let result = match body {
-            Outgoing::Empty if needs_length => {
-                let r = builder.body(&[] as &[u8]).map_err(build_error)?;
-                self.agent.run(r)
-            }
             Outgoing::Empty => {
                 let r = builder.body(()).map_err(build_error)?;
                 self.agent.run(r)

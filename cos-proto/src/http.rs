@@ -9,7 +9,9 @@
 //! - the `Host` header, always — the value the request sends (see [`Target::host`]), with the
 //!   port exactly when the Host carries one;
 //! - every query parameter;
-//! - every header COS signs ([`header::is_signed`]), empty values included;
+//! - every header COS signs ([`header::is_signed`]), empty values included — among them
+//!   `Content-Length`, which [`Request::set_body`] writes for every request with a body and
+//!   as `0` for a body-less PUT or POST, as the official SDKs send and sign it;
 //! - the security token of temporary credentials, sent as `x-cos-security-token` and
 //!   **signed** (as the Python SDK does; the Node SDK sends it unsigned). A signed token
 //!   cannot be swapped by anyone who sees the request.
@@ -23,7 +25,7 @@ use std::sync::Arc;
 use crate::credential::Credentials;
 use crate::encode::{encode_into, encode_path_into};
 use crate::endpoint::{Scheme, Target};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::header;
 use crate::sign::{Authorization, KeyTime, SignableRequest, Signer, pathname_for_key};
 
@@ -130,27 +132,87 @@ pub struct Request {
     /// Query parameters in the order they are written; an empty value is written as a bare
     /// name (`?acl`).
     pub query: Vec<(String, String)>,
-    /// Headers other than `Host`, which comes from [`Target::host`]. A request with a body
-    /// carries its `Content-Length` here (signed); the driver sends exactly that many bytes
-    /// and adds no second one.
+    /// Headers other than `Host`, which comes from [`Target::host`]. `Content-Length` is
+    /// here (and signed) whenever the request has one — see [`Request::set_body`]; the driver
+    /// sends exactly that many bytes and adds no second one.
     pub headers: Vec<(String, String)>,
-    /// The body.
+    /// The body. Set it with [`Request::set_body`], which keeps `Content-Length` in step;
+    /// signing refuses a request whose `Content-Length` disagrees with it.
     pub body: Body,
 }
 
 impl Request {
-    /// A request for object `key` (empty for the bucket itself) at `target`.
+    /// A request for object `key` (empty for the bucket itself) at `target`, without a body:
+    /// a PUT or POST starts with `Content-Length: 0` (see [`Request::set_body`]).
     pub fn new(method: Method, target: Target, key: &str) -> Self {
         let mut pathname = target.path_prefix.clone();
         pathname.push_str(&pathname_for_key(key));
-        Request {
+        let mut req = Request {
             method,
             target,
             pathname,
             query: Vec::new(),
             headers: Vec::new(),
             body: Body::Empty,
+        };
+        req.set_body(Body::Empty);
+        req
+    }
+
+    /// The `Content-Length` a request of `method` with `body` sends: the body's length, `0`
+    /// for a PUT or POST without a body, none for a GET, HEAD, DELETE or OPTIONS without one.
+    ///
+    /// A body-less PUT or POST (PutBucket, a header-only PutBucketACL, PUT Object - Copy,
+    /// Initiate Multipart Upload) carries `Content-Length: 0` because HTTP/1.1 servers may
+    /// refuse it without a length (`411 Length Required`), and it is signed because both
+    /// official SDKs sign it (SIGNING.md section 5: Node signs the `Content-Length: 0` it
+    /// adds, Python the one `requests` adds). The other methods send none without a body,
+    /// as RFC 9110 advises for requests whose method expects no content, although the SDKs
+    /// add `0` to a DELETE and an OPTIONS too (and Node to a HEAD).
+    pub fn content_length_for(method: Method, body: &Body) -> Option<u64> {
+        match (method, body) {
+            (Method::Put | Method::Post, Body::Empty) => Some(0),
+            (_, Body::Empty) => None,
+            (_, body) => Some(body.len()),
         }
+    }
+
+    /// Sets the body and its `Content-Length` header — the one place that header is
+    /// written: [`Request::content_length_for`] this method and body, replacing any earlier
+    /// one. `Content-Length` is signed like every header COS signs, so the length cannot be
+    /// changed without breaking the signature.
+    pub fn set_body(&mut self, body: Body) {
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(header::CONTENT_LENGTH));
+        if let Some(length) = Request::content_length_for(self.method, &body) {
+            self.headers
+                .push((header::CONTENT_LENGTH.to_owned(), length.to_string()));
+        }
+        self.body = body;
+    }
+
+    /// Checks that the `Content-Length` headers are exactly the one [`Request::set_body`]
+    /// writes for the body (a body assigned directly, or a header pushed by hand, can
+    /// disagree).
+    fn check_content_length(&self) -> Result<()> {
+        let expected = Request::content_length_for(self.method, &self.body).map(|n| n.to_string());
+        let given: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(header::CONTENT_LENGTH))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        if given == expected.as_deref().into_iter().collect::<Vec<_>>() {
+            return Ok(());
+        }
+        let wanted = expected.map_or_else(|| "none".to_owned(), |n| format!("{n:?}"));
+        Err(Error::invalid(
+            "ContentLength",
+            format!(
+                "the headers give {given:?} where a {} with body {:?} needs {wanted}; set bodies with Request::set_body",
+                self.method, self.body
+            ),
+        ))
     }
 
     /// Adds a query parameter.
@@ -205,12 +267,14 @@ impl Request {
     }
 
     /// The headers signing adds (the security token, then `Authorization`), without changing
-    /// the request. Validates every header and query parameter.
+    /// the request. Validates every header and query parameter, and that `Content-Length` is
+    /// what [`Request::set_body`] writes for the body.
     pub fn signing_headers(
         &self,
         signer: &Signer,
         key_time: KeyTime,
     ) -> Result<Vec<(&'static str, String)>> {
+        self.check_content_length()?;
         let token = token_to_add(self, signer.credentials());
         let mut req = SignableRequest::new(self.method.as_str(), &self.pathname)
             .queries(self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())))
@@ -297,7 +361,7 @@ mod tests {
             .header("authorization")
             .expect("authorization")
             .to_owned();
-        assert!(auth.starts_with("q-sign-algorithm=sha1&q-ak=AKIDx&q-sign-time=1;1000&q-key-time=1;1000&q-header-list=content-type;host;x-cos-meta-empty;x-cos-security-token&q-url-param-list=uploads&q-signature="), "{auth}");
+        assert!(auth.starts_with("q-sign-algorithm=sha1&q-ak=AKIDx&q-sign-time=1;1000&q-key-time=1;1000&q-header-list=content-length;content-type;host;x-cos-meta-empty;x-cos-security-token&q-url-param-list=uploads&q-signature="), "{auth}");
         assert_eq!(req.header("x-cos-security-token"), Some("TOKEN123"));
         // Signing again replaces the Authorization instead of adding a second one.
         req.sign(&signer(Some("TOKEN123")), kt)
@@ -316,6 +380,86 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    fn lengths(req: &Request) -> Vec<&str> {
+        req.headers
+            .iter()
+            .filter(|(n, _)| n == "Content-Length")
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn content_length_follows_the_method_and_the_body() {
+        for (method, want) in [
+            (Method::Put, vec!["0"]),
+            (Method::Post, vec!["0"]),
+            (Method::Get, vec![]),
+            (Method::Head, vec![]),
+            (Method::Delete, vec![]),
+            (Method::Options, vec![]),
+        ] {
+            let req = Request::new(method, target(), "k");
+            assert_eq!(lengths(&req), want, "{method}");
+        }
+        let mut put = Request::new(Method::Put, target(), "k");
+        put.set_body(Body::from(b"hello".to_vec()));
+        assert_eq!(lengths(&put), vec!["5"]);
+        put.set_body(Body::Stream { length: 7 });
+        assert_eq!(lengths(&put), vec!["7"]);
+        put.set_body(Body::Empty);
+        assert_eq!((lengths(&put), &put.body), (vec!["0"], &Body::Empty));
+        let mut delete = Request::new(Method::Post, target(), "").with_query("delete", "");
+        delete.set_body(Body::from(b"<Delete/>".to_vec()));
+        assert_eq!(lengths(&delete), vec!["9"]);
+        let mut get = Request::new(Method::Get, target(), "k");
+        get.set_body(Body::from(b"ab".to_vec()));
+        assert_eq!(lengths(&get), vec!["2"]);
+        get.set_body(Body::Empty);
+        assert_eq!(lengths(&get), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_body_less_put_signs_its_content_length() {
+        let kt = KeyTime::new(1, 2).expect("kt");
+        let s = signer(None);
+        let req = Request::new(Method::Put, target(), "").with_header("x-cos-acl", "private");
+        let added = req.signing_headers(&s, kt).expect("signs");
+        let expected = s
+            .sign(
+                &SignableRequest::new("PUT", "/")
+                    .header("Content-Length", "0")
+                    .header("host", "ex-1250000000.cos.ap-guangzhou.myqcloud.com")
+                    .header("x-cos-acl", "private"),
+                kt,
+            )
+            .expect("signs");
+        assert_eq!(expected.header_list(), "content-length;host;x-cos-acl");
+        assert_eq!(added, vec![("Authorization", expected.as_str().to_owned())]);
+    }
+
+    #[test]
+    fn a_content_length_out_of_step_with_the_body_is_refused_before_signing() {
+        let kt = KeyTime::new(1, 2).expect("kt");
+        let s = signer(None);
+        let mut assigned = Request::new(Method::Put, target(), "k");
+        assigned.body = Body::from(b"abc".to_vec());
+        let mut twice = Request::new(Method::Put, target(), "k");
+        twice.headers.push(("content-length".into(), "0".into()));
+        let get_with_length =
+            Request::new(Method::Get, target(), "k").with_header("Content-Length", "0");
+        let mut pushed = Request::new(Method::Post, target(), "k");
+        pushed.headers.clear();
+        for (name, req) in [
+            ("body assigned directly", assigned),
+            ("two headers", twice),
+            ("a GET with a length", get_with_length),
+            ("a POST without one", pushed),
+        ] {
+            let err = req.signing_headers(&s, kt).expect_err(name);
+            assert_eq!(err.field(), Some("ContentLength"), "{name}: {err}");
+        }
     }
 
     #[test]

@@ -211,6 +211,81 @@ fn a_refused_connection_is_a_transport_error() {
     assert_eq!(err.attempts(), 3);
 }
 
+/// A loopback listener whose accept queue is full, so that one more TCP connect never
+/// completes: the listener never accepts, and once the queue (std's backlog of 128, plus
+/// one) holds the connections made here, the kernel drops every further SYN instead of
+/// answering or refusing it. The state is reached deterministically: connections are made
+/// until one of them times out. Keep the value alive for as long as the address is used.
+struct FullListener {
+    address: std::net::SocketAddr,
+    _listener: std::net::TcpListener,
+    _queued: Vec<std::net::TcpStream>,
+}
+
+impl FullListener {
+    fn new() -> FullListener {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = listener.local_addr().expect("address");
+        let mut queued = Vec::new();
+        loop {
+            match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(100)) {
+                Ok(stream) => queued.push(stream),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
+                Err(e) => panic!("connect {} to a listener: {e}", queued.len() + 1),
+            }
+            assert!(queued.len() < 100_000, "the accept queue never filled");
+        }
+        FullListener {
+            address,
+            _listener: listener,
+            _queued: queued,
+        }
+    }
+}
+
+#[test]
+fn a_connect_that_never_completes_times_out_in_the_connect_phase() {
+    let full = FullListener::new();
+    let client = cos_blocking::Client::builder()
+        .secret("AKIDx", "key")
+        .config(
+            common::test_config()
+                .connect_address(full.address.to_string())
+                .connect_timeout(Some(Duration::from_millis(200)))
+                .retry(
+                    RetryPolicy::default()
+                        .initial_backoff(Duration::from_millis(1))
+                        .seed(1),
+                ),
+        )
+        .build()
+        .expect("client");
+    let err = client
+        .head_object(&HeadObject {
+            bucket: common::BUCKET.into(),
+            region: common::REGION.into(),
+            key: "k".into(),
+            ..HeadObject::default()
+        })
+        .expect_err("the connect never completes");
+    assert!(
+        matches!(
+            err.kind(),
+            ErrorKind::Timeout {
+                phase: TimeoutPhase::Connect
+            }
+        ),
+        "{err:?}"
+    );
+    // A connect timeout is transient: every attempt is made.
+    assert_eq!(err.attempts(), 3);
+    assert!(
+        err.to_string()
+            .starts_with("HeadObject failed: timed out connecting (bucket "),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_clock_ahead_is_corrected_once_and_remembered() {
     let t = Target::embedded("skew-ahead", Emulator::builder(), static_key, |c| {

@@ -1,8 +1,11 @@
-//! Helpers shared by the cos-rs integration tests: where the shared test data lives, and a
-//! tally that prints the one summary line each data-driven runner ends with.
+//! Helpers shared by the cos-rs integration tests: where the shared test data lives, a
+//! tally that prints the one summary line each data-driven runner ends with, and running a
+//! child program under a time limit ([`process`]).
 
 use std::fmt::Display;
 use std::path::PathBuf;
+
+pub mod process;
 
 /// The path of a file under `../shared/` next to the repository, or the value of the
 /// environment variable `override_var` when it is set.
@@ -51,6 +54,11 @@ impl Tally {
     /// interop scripts).
     pub fn pass(&mut self) {
         self.passed += 1;
+    }
+
+    /// Records `n` cases that passed (for runners that count another runner's results).
+    pub fn pass_many(&mut self, n: usize) {
+        self.passed += n;
     }
 
     /// Records a case that failed, or could not be run at all.

@@ -54,6 +54,11 @@ impl JournalFile {
         }
     }
 
+    /// The journal at `path`.
+    pub(crate) fn at(path: PathBuf) -> Self {
+        JournalFile { path }
+    }
+
     /// The journal, if one is there and intact (a damaged one is as good as none).
     pub(crate) fn load(&self) -> Option<Journal> {
         let bytes = fs::read(&self.path).ok()?;

@@ -36,6 +36,8 @@
 //!   A cancel aborts the multipart upload (no orphaned parts) unless
 //!   [`Client::cancel_task_keep`](crate::Client::cancel_task_keep) asked to keep it.
 
+mod copy;
+mod download;
 mod engine;
 mod journal;
 mod resume;
@@ -44,6 +46,10 @@ mod task;
 mod upload;
 mod upload_files;
 
+pub use copy::{
+    DEFAULT_COPY_CHUNK_SIZE, DEFAULT_COPY_SLICE_SIZE, SliceCopyFile, SliceCopyFileOutput,
+};
+pub use download::{DEFAULT_DOWNLOAD_CHUNK_SIZE, DownloadFile, DownloadFileOutput};
 pub use source::{ReadSeek, UploadBody};
 pub(crate) use task::{Control, TaskRegistry};
 pub use task::{TaskId, TaskInfo, TaskKind, TaskState};

@@ -29,7 +29,7 @@ pub const DEFAULT_SLICE_SIZE: u64 = 1 << 20;
 
 /// The least time between two journal writes while parts finish (a crash loses at most this
 /// much of the journal; the parts it misses are still found, by hashing, on resume).
-const JOURNAL_INTERVAL: Duration = Duration::from_millis(500);
+pub(crate) const JOURNAL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How many times a part is tried before the task fails (each try retried by the client's
 /// retry policy first).
@@ -186,11 +186,7 @@ impl Client {
     ) -> Result<SliceUploadFileOutput> {
         let object = params.object.clone();
         let result = self.upload(task, params);
-        task.set_state(match &result {
-            Ok(_) => TaskState::Done,
-            Err(e) if matches!(e.kind(), ErrorKind::Canceled) => TaskState::Canceled,
-            Err(_) => TaskState::Failed,
-        });
+        task.set_state(super::download::final_state(&result));
         result
             .map(|mut out| {
                 out.task_id = Some(task.id);

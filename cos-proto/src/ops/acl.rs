@@ -402,6 +402,7 @@ mod tests {
             (Method::Put, format!("{BASE}/?acl"))
         );
         let want = pairs([
+            ("Content-Length", "0"),
             ("x-cos-acl", "public-read"),
             ("x-cos-grant-write", &user),
             ("x-cos-grant-full-control", &both),
@@ -411,7 +412,10 @@ mod tests {
         let mut op = put_bucket();
         op.grant_read_acp = Some(user.clone());
         let req = op.to_request(&Endpoint::new()).expect("valid");
-        assert_eq!(req.headers, pairs([("x-cos-grant-read-acp", &user)]));
+        assert_eq!(
+            req.headers,
+            pairs([("Content-Length", "0"), ("x-cos-grant-read-acp", &user)])
+        );
 
         // Objects take the object ACLs too.
         let op = PutObjectAcl {
@@ -424,6 +428,7 @@ mod tests {
         let want = (Method::Put, format!("{BASE}/dir/1%20.jpg?acl"));
         assert_eq!((req.method, req.url()), want);
         let want = pairs([
+            ("Content-Length", "0"),
             ("x-cos-acl", "bucket-owner-full-control"),
             ("x-cos-grant-read", &user),
             ("x-cos-grant-write-acp", &both),
@@ -439,7 +444,10 @@ mod tests {
             let mut op = put_object();
             op.acl = Some(acl.into());
             let req = op.to_request(&Endpoint::new()).expect("valid");
-            assert_eq!(req.headers, pairs([("x-cos-acl", acl)]));
+            assert_eq!(
+                req.headers,
+                pairs([("Content-Length", "0"), ("x-cos-acl", acl)])
+            );
         }
     }
 

@@ -612,6 +612,7 @@ mod tests {
         assert_eq!(
             req.headers,
             vec![
+                ("Content-Length".to_owned(), "0".to_owned()),
                 ("x-cos-acl".to_owned(), "public-read".to_owned()),
                 (
                     "x-cos-grant-read".to_owned(),

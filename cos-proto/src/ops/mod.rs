@@ -228,9 +228,9 @@ pub fn content_md5(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Md5::digest(bytes))
 }
 
-/// Sets the request body and its headers: `Content-Length` (always — the one place it is
-/// added, and it is signed), and `Content-MD5` when given. `content_length`, when the caller
-/// gave one, must equal the body's length; `content_md5` must be the base64 of 16 bytes.
+/// Sets the request body and its headers: `Content-MD5` when given, and `Content-Length`
+/// through [`Request::set_body`] (always, and signed). `content_length`, when the caller gave
+/// one, must equal the body's length; `content_md5` must be the base64 of 16 bytes.
 pub(crate) fn set_body(
     req: &mut Request,
     body: &Body,
@@ -255,13 +255,12 @@ pub(crate) fn set_body(
         req.headers
             .push((header::CONTENT_MD5.to_owned(), md5.to_owned()));
     }
-    req.headers
-        .push((header::CONTENT_LENGTH.to_owned(), length.to_string()));
-    req.body = body.clone();
+    req.set_body(body.clone());
     Ok(())
 }
 
-/// Sets an XML request body with its `Content-Type`, `Content-MD5` and `Content-Length`.
+/// Sets an XML request body with its `Content-Type`, `Content-MD5` and (through
+/// [`Request::set_body`]) `Content-Length`.
 pub(crate) fn set_xml_body(req: &mut Request, body: Vec<u8>) {
     req.headers.push((
         header::CONTENT_TYPE.to_owned(),
@@ -269,9 +268,7 @@ pub(crate) fn set_xml_body(req: &mut Request, body: Vec<u8>) {
     ));
     req.headers
         .push((header::CONTENT_MD5.to_owned(), content_md5(&body)));
-    req.headers
-        .push((header::CONTENT_LENGTH.to_owned(), body.len().to_string()));
-    req.body = Body::from(body);
+    req.set_body(Body::from(body));
 }
 
 /// Checks the status and reads the XML body, whose root must be `root`. A 2xx response
@@ -316,6 +313,53 @@ pub(crate) fn url_decode(operation: &'static str, s: &str) -> Result<String> {
     }
     String::from_utf8(out)
         .map_err(|_| Error::parse(operation, "a url-encoded key is not UTF-8 once decoded"))
+}
+
+/// The object a `CopySource` names: `{Bucket}.cos.{Region}.myqcloud.com/{Key}`, optionally
+/// with `?versionId=...` — what sliceCopyFile reads (HEAD) before it copies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopySource {
+    /// The source bucket, `{name}-{appid}`.
+    pub bucket: String,
+    /// The source region: the label after `cos.` in the host.
+    pub region: String,
+    /// The source key, as written (not encoded).
+    pub key: String,
+    /// The source version, when named.
+    pub version_id: Option<String>,
+}
+
+impl CopySource {
+    /// Reads `copy_source`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for `CopySource` when it is not a valid copy source (see
+    /// [`copy_source_header`]) or its host names no region (`{Bucket}.cos.{Region}.…`).
+    pub fn parse(copy_source: &str) -> Result<CopySource> {
+        copy_source_header(copy_source)?;
+        let (host, rest) = copy_source.split_once('/').unwrap_or((copy_source, ""));
+        let mut labels = host.split('.');
+        let bucket = labels.next().unwrap_or_default();
+        let region = match (labels.next(), labels.next()) {
+            (Some("cos"), Some(region)) if !region.is_empty() => region,
+            _ => {
+                return Err(Error::invalid(
+                    "CopySource",
+                    "must be `{Bucket}.cos.{Region}.myqcloud.com/{Key}` to name its region",
+                ));
+            }
+        };
+        let (key, version_id) = match rest.rsplit_once("?versionId=") {
+            Some((key, version)) => (key, Some(version.to_owned())),
+            None => (rest, None),
+        };
+        Ok(CopySource {
+            bucket: bucket.to_owned(),
+            region: region.to_owned(),
+            key: key.to_owned(),
+            version_id,
+        })
+    }
 }
 
 /// The value of `x-cos-copy-source` for the seed's `CopySource`
@@ -574,6 +618,35 @@ mod tests {
         ] {
             assert_eq!(
                 copy_source_header(bad).expect_err(bad).field(),
+                Some("CopySource"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn copy_sources_parse_into_their_object() {
+        assert_eq!(
+            CopySource::parse("src-1250000000.cos.ap-guangzhou.myqcloud.com/dir/a b.txt"),
+            Ok(CopySource {
+                bucket: "src-1250000000".into(),
+                region: "ap-guangzhou".into(),
+                key: "dir/a b.txt".into(),
+                version_id: None,
+            })
+        );
+        assert_eq!(
+            CopySource::parse("src-1.cos.ap-x.myqcloud.com/k?versionId=v1")
+                .map(|c| (c.key, c.version_id)),
+            Ok(("k".into(), Some("v1".into())))
+        );
+        for bad in [
+            "src-1.ap-x.myqcloud.com/k",
+            "src-1.cos/k",
+            "nobucket.cos.x.com/k",
+        ] {
+            assert_eq!(
+                CopySource::parse(bad).expect_err(bad).field(),
                 Some("CopySource"),
                 "{bad}"
             );

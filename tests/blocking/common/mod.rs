@@ -63,6 +63,25 @@ pub fn test_config() -> Config {
         )
 }
 
+/// A client with `id`/`key` that connects to `endpoint` (`http://host:port` or
+/// `https://host:port`) and sends the virtual-hosted Host header.
+pub fn endpoint_client(endpoint: &str, id: &str, key: &str) -> Client {
+    let address = endpoint
+        .split_once("://")
+        .map(|(_, a)| a.trim_end_matches('/').to_owned())
+        .expect("COS_TEST_ENDPOINT is http://host:port");
+    let scheme = if endpoint.starts_with("https") {
+        Scheme::Https
+    } else {
+        Scheme::Http
+    };
+    Client::builder()
+        .secret(id, key)
+        .config(test_config().protocol(scheme).connect_address(address))
+        .build()
+        .expect("client")
+}
+
 fn prefix(name: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let stamp = SystemTime::now()
@@ -81,20 +100,7 @@ impl Target {
     pub fn new(name: &str) -> Target {
         match remote() {
             Some((endpoint, id, key, bucket, region)) => {
-                let address = endpoint
-                    .split_once("://")
-                    .map(|(_, a)| a.trim_end_matches('/').to_owned())
-                    .expect("COS_TEST_ENDPOINT is http://host:port");
-                let scheme = if endpoint.starts_with("https") {
-                    Scheme::Https
-                } else {
-                    Scheme::Http
-                };
-                let client = Client::builder()
-                    .secret(id, key)
-                    .config(test_config().protocol(scheme).connect_address(address))
-                    .build()
-                    .expect("client");
+                let client = endpoint_client(&endpoint, &id, &key);
                 Target {
                     client,
                     bucket,

@@ -247,7 +247,7 @@ fn anonymous_access_follows_acls() {
             .with_header("x-cos-acl", "public-read-write"),
     );
     let mut put = h.req(Method::Put, "anon");
-    put.body = cos_proto::Body::from(b"a".to_vec());
+    put.set_body(cos_proto::Body::from(b"a".to_vec()));
     assert_eq!(h.send_raw(&put).status, 200);
     assert_eq!(anon(Method::Delete, "anon").status, 204);
 }

@@ -283,7 +283,7 @@ fn delete_multiple_objects() {
         .req(Method::Post, "")
         .with_query("delete", "")
         .with_header("Content-MD5", cos_proto::ops::content_md5(&body));
-    req.body = cos_proto::Body::from(body.clone());
+    req.set_body(cos_proto::Body::from(body.clone()));
     let resp = h.send(req.clone());
     assert_eq!(resp.status, 200, "{}", resp.text());
     let root = cos_proto::xml::parse("t", &resp.body).expect("xml");
@@ -332,7 +332,7 @@ fn body_req(h: &Harness, body: &[u8]) -> cos_proto::Request {
         .req(Method::Post, "")
         .with_query("delete", "")
         .with_header("Content-MD5", cos_proto::ops::content_md5(body));
-    req.body = cos_proto::Body::from(body.to_vec());
+    req.set_body(cos_proto::Body::from(body.to_vec()));
     req
 }
 

@@ -98,7 +98,7 @@ fn head(h: &Harness, _t: usize, _i: usize) -> cos_proto::Request {
 
 fn put(h: &Harness, t: usize, i: usize) -> cos_proto::Request {
     let mut req = h.req(Method::Put, &format!("t{t}/o{i}"));
-    req.body = cos_proto::Body::from(vec![b'x'; 1000 + t * 10 + i]);
+    req.set_body(cos_proto::Body::from(vec![b'x'; 1000 + t * 10 + i]));
     req
 }
 

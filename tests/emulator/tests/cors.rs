@@ -172,7 +172,7 @@ fn bad_configurations_are_refused() {
     let h = Harness::new();
     let put = |xml: &str| {
         let mut req = h.req(Method::Put, "").with_query("cors", "");
-        req.body = cos_proto::Body::from(xml.as_bytes().to_vec());
+        req.set_body(cos_proto::Body::from(xml.as_bytes().to_vec()));
         h.send(req)
     };
     let rule = |inner: &str| {

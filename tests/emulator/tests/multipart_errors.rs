@@ -27,7 +27,7 @@ fn put_part(h: &Harness, key: &str, id: &str, n: &str, body: &[u8]) -> common::R
         .req(Method::Put, key)
         .with_query("partNumber", n)
         .with_query("uploadId", id);
-    req.body = cos_proto::Body::from(body.to_vec());
+    req.set_body(cos_proto::Body::from(body.to_vec()));
     h.send(req)
 }
 
@@ -37,7 +37,7 @@ fn complete_raw(h: &Harness, key: &str, id: &str, xml: &str) -> common::Resp {
         .req(Method::Post, key)
         .with_query("uploadId", id)
         .with_header("Content-Type", "application/xml");
-    req.body = cos_proto::Body::from(xml.as_bytes().to_vec());
+    req.set_body(cos_proto::Body::from(xml.as_bytes().to_vec()));
     h.send(req)
 }
 
@@ -67,7 +67,7 @@ fn complete_and_part_errors() {
         .with_query("partNumber", "1")
         .with_query("uploadId", &id)
         .with_header("Content-MD5", cos_proto::ops::content_md5(b"other"));
-    bad_md5.body = cos_proto::Body::from(small1.clone());
+    bad_md5.set_body(cos_proto::Body::from(small1.clone()));
     h.send(bad_md5).assert_error(400, "BadDigest");
 
     let e1 = put_part(&h, "k", &id, "1", &small1);

@@ -310,13 +310,15 @@ fn object_and_bucket_acls() {
     assert_eq!(resp.status, 200, "{}", resp.text());
     let body = policy.to_xml().expect("xml");
     let mut req = h.req(Method::Put, "").with_query("acl", "");
-    req.body = cos_proto::Body::from(body);
+    req.set_body(cos_proto::Body::from(body));
     assert_eq!(h.send(req).status, 200);
     let resp = h.send(h.req(Method::Get, "").with_query("acl", ""));
     assert!(resp.text().contains("AllUsers"), "{}", resp.text());
 
     let mut bad = h.req(Method::Put, "").with_query("acl", "");
-    bad.body = cos_proto::Body::from(b"<AccessControlPolicy><Owner>".to_vec());
+    bad.set_body(cos_proto::Body::from(
+        b"<AccessControlPolicy><Owner>".to_vec(),
+    ));
     h.send(bad).assert_error(400, "MalformedXML");
     h.send(
         h.req(Method::Put, "")

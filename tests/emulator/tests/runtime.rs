@@ -483,7 +483,7 @@ fn the_binary_serves_and_documents_its_options() {
         )
         .expect("target");
     let mut put = cos_proto::Request::new(Method::Put, target.clone(), "k");
-    put.body = cos_proto::Body::from(b"from the binary".to_vec());
+    put.set_body(cos_proto::Body::from(b"from the binary".to_vec()));
     assert_eq!(emu_client.send(put).status, 200);
     emu_client
         .send(cos_proto::Request::new(Method::Get, target.clone(), "k"))

@@ -86,6 +86,7 @@ fn init_request() {
     assert_eq!(
         headers(&req),
         [
+            ("Content-Length", "0"),
             ("Cache-Control", "max-age=60"),
             ("Content-Type", "image/jpeg"),
             ("Expires", "Wed, 21 Oct 2015 07:28:00 GMT"),
@@ -232,6 +233,7 @@ fn upload_part_copy_request() {
     assert_eq!(
         headers(&req),
         [
+            ("Content-Length", "0"),
             ("x-cos-copy-source", source),
             ("x-cos-copy-source-range", "bytes=0-1048575"),
             ("x-cos-copy-source-If-Unmodified-Since", since),

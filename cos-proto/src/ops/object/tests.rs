@@ -510,6 +510,7 @@ fn put_object_copy_request() {
     );
     let source = "src-1250000000.cos.ap-beijing.myqcloud.com/d/2%20.jpg?versionId=v1";
     let want = headers(&[
+        ("Content-Length", "0"),
         ("x-cos-copy-source", source),
         ("x-cos-metadata-directive", "Replaced"),
         ("x-cos-copy-source-If-Modified-Since", DATE),

@@ -214,7 +214,7 @@ impl Harness {
         for (n, v) in headers {
             req = req.with_header(*n, *v);
         }
-        req.body = cos_proto::Body::from(body.to_vec());
+        req.set_body(cos_proto::Body::from(body.to_vec()));
         self.send(req)
     }
 
