@@ -3,7 +3,8 @@
 //! Without COS credentials in the environment it starts the embedded emulator on loopback
 //! (a real HTTP server that checks COS signatures) and works there: it creates a bucket,
 //! uploads a small object and a 64 MiB file (sliceUploadFile, with a progress bar), lists,
-//! downloads and compares, fetches a pre-signed URL with plain HTTP, copies on the server,
+//! downloads (downloadFile) and compares, fetches a pre-signed URL with plain HTTP, copies on
+//! the server (sliceCopyFile),
 //! and deletes everything again.
 //!
 //! With `COS_SECRET_ID`, `COS_SECRET_KEY`, `COS_BUCKET` and `COS_REGION` set (and
@@ -27,7 +28,9 @@ use cos_blocking::proto::ops::object::{
     DeleteMultipleObject, GetObject, HeadObject, ObjectToDelete, PutObject, PutObjectCopy,
 };
 use cos_blocking::proto::{Body, GetObjectUrl, Scheme};
-use cos_blocking::{Client, Config, Download, Progress, SliceUploadFile, UploadBody};
+use cos_blocking::{
+    Client, Config, DownloadFile, Progress, SliceCopyFile, SliceUploadFile, UploadBody,
+};
 use cos_emulator::Emulator;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -35,6 +38,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 const BIG_SIZE: u64 = 64 << 20;
 /// Its part size: eight parts.
 const PART_SIZE: u64 = 8 << 20;
+/// The part size of the server-side copy: four parts.
+const COPY_PART_SIZE: u64 = 16 << 20;
 const HELLO: &[u8] = b"Hello from cos-rs!\n";
 
 /// The emulator's key and bucket (they exist only inside this process).
@@ -199,19 +204,23 @@ fn run(place: &Place, cleanup: &mut Cleanup<'_>) -> Step {
         let bar = bar(BIG_SIZE, "downloading");
         let on_progress = |p: &Progress| bar.set_position(p.loaded);
         let started = Instant::now();
-        place.client.get_object_into(
-            &place.get(&big),
-            Download::to_file(&copy).on_progress(&on_progress),
-        )?;
+        let out = place.client.download_file(DownloadFile {
+            object: place.get(&big),
+            path: copy.clone(),
+            on_progress: Some(&on_progress),
+            ..DownloadFile::default()
+        })?;
         bar.finish_and_clear();
         let elapsed = started.elapsed();
+        expect("the download's CRC64", out.crc64, big_crc)?;
         if !same_contents(&big_path, &copy)? {
             return Err(Failed(
                 "the downloaded file differs from the original".into(),
             ));
         }
         println!(
-            "downloaded {big} ({}); identical to the original",
+            "downloaded {big} ({} ranged GETs in parallel, {}); identical to the original",
+            out.parts_downloaded,
             rate(BIG_SIZE, elapsed)
         );
         Ok(())
@@ -239,12 +248,19 @@ fn run(place: &Place, cleanup: &mut Cleanup<'_>) -> Step {
 
     let copy = place.key("big-copy.bin");
     step("copy on the server", || {
-        place.client.put_object_copy(&PutObjectCopy {
-            bucket: place.bucket.clone(),
-            region: place.region.clone(),
-            key: copy.clone(),
-            copy_source: format!("{}.cos.{}.myqcloud.com/{big}", place.bucket, place.region),
-            ..PutObjectCopy::default()
+        // Parts of 16 MiB, to show a parallel multipart copy (by default objects up to
+        // 5 GiB are copied with one request).
+        let out = place.client.slice_copy_file(SliceCopyFile {
+            object: PutObjectCopy {
+                bucket: place.bucket.clone(),
+                region: place.region.clone(),
+                key: copy.clone(),
+                copy_source: format!("{}.cos.{}.myqcloud.com/{big}", place.bucket, place.region),
+                ..PutObjectCopy::default()
+            },
+            slice_size: Some(COPY_PART_SIZE),
+            chunk_size: Some(COPY_PART_SIZE),
+            ..SliceCopyFile::default()
         })?;
         let head = place.client.head_object(&HeadObject {
             bucket: place.bucket.clone(),
@@ -258,7 +274,10 @@ fn run(place: &Place, cleanup: &mut Cleanup<'_>) -> Step {
             Some(BIG_SIZE),
         )?;
         expect("the copy's CRC64", head.object.crc64, Some(big_crc))?;
-        println!("copied {big} to {copy} on the server (same size and CRC64)");
+        println!(
+            "copied {big} to {copy} on the server ({} parts by UploadPartCopy; same size and CRC64)",
+            out.size.div_ceil(COPY_PART_SIZE)
+        );
         Ok(())
     })?;
 

@@ -58,7 +58,7 @@ pub(crate) enum Command {
     Get(Get),
     /// Delete an object, or every object under a prefix with -r
     Rm(Rm),
-    /// Copy an object on the server (nothing passes through this machine)
+    /// Copy an object on the server (nothing passes through this machine; parts in parallel over 5 GiB)
     Cp(Cp),
     /// Make a bucket
     Mb(Mb),
@@ -112,9 +112,11 @@ pub(crate) struct Put {
 #[derive(Debug, Args)]
 #[command(after_help = "\
 FILE may be an existing directory (or end with /): the object's name is appended. FILE - \
-writes the object to stdout. With -r, every object under PREFIX is downloaded to DIR + its \
-key relative to PREFIX. Each file is written to a temporary name and renamed when its \
-length and CRC64 have been checked.")]
+writes the object to stdout. With -r, PREFIX is taken as a directory (PREFIX/) and every \
+object under it is downloaded to DIR + its key relative to it. Large objects come in \
+parallel ranges; each file is written to a temporary name beside it and renamed when \
+complete and its CRC64 checked, and an interrupted download resumes when the same command \
+runs again.")]
 pub(crate) struct Get {
     /// cos://BUCKET/KEY (or with -r, cos://BUCKET/PREFIX)
     #[arg(value_name = "SRC")]

@@ -169,7 +169,7 @@ const B: &str = "cos://cli-1250000000";
 fn buckets_objects_directories_acl_and_cors_end_to_end() {
     let s = Setup::new("e2e");
     let small = data(1000, 1);
-    let big = data(3 << 20, 2); // over the 1 MiB slice size: a parallel multipart upload
+    let big = data(9 << 20, 2); // a parallel multipart upload, and two ranged GETs back
     write(&s.path("small.txt"), &small);
     write(&s.path("big.bin"), &big);
     let tree = [
@@ -202,7 +202,7 @@ fn buckets_objects_directories_acl_and_cors_end_to_end() {
     assert_eq!(
         s.ok(&["put", "big.bin", &format!("{B}/docs/")]),
         lines(&[&format!(
-            "uploaded big.bin -> {B}/docs/big.bin (3145728 bytes)"
+            "uploaded big.bin -> {B}/docs/big.bin (9437184 bytes)"
         )])
     );
     assert_eq!(
@@ -243,7 +243,7 @@ fn buckets_objects_directories_acl_and_cors_end_to_end() {
     assert_eq!(rows.len(), 2, "{long}");
     assert_eq!(
         (rows[0][0], rows[0][2]),
-        ("3145728", format!("{B}/docs/big.bin").as_str())
+        ("9437184", format!("{B}/docs/big.bin").as_str())
     );
     assert_eq!(
         (rows[1][0], rows[1][2]),
@@ -281,7 +281,7 @@ fn buckets_objects_directories_acl_and_cors_end_to_end() {
     assert_eq!(
         s.ok(&["get", &format!("{B}/docs/big.bin"), "big.copy"]),
         lines(&[&format!(
-            "downloaded {B}/docs/big.bin -> big.copy (3145728 bytes)"
+            "downloaded {B}/docs/big.bin -> big.copy (9437184 bytes)"
         )])
     );
     assert_eq!(read(&s.path("big.copy")), big);
@@ -559,13 +559,30 @@ fn failures_are_one_line_with_a_non_zero_status() {
     }
 
     // Errors of COS name the call, the status and code, the bucket and key, the request id.
-    let missing = s.fails(&["get", "cos://cli-1250000000/none", "out"], 1);
+    let denied = s.fails(&["put", "f.txt", "cos://nobucket-1250000000/k"], 1);
     assert!(
-        missing.starts_with("cosctl: GetObject failed: HTTP 404 NoSuchKey")
-            && missing.contains("(bucket cli-1250000000, key none, request id "),
-        "{missing}"
+        denied
+            .starts_with("cosctl: SliceUploadFile failed: PutObject failed: HTTP 404 NoSuchBucket")
+            && denied.contains("(bucket nobucket-1250000000, key k, request id "),
+        "{denied}"
     );
-    assert!(!s.path("out").exists(), "nothing is left behind");
+    assert_eq!(
+        s.fails(&["get", "cos://cli-1250000000/none", "out"], 1),
+        "cosctl: cos://cli-1250000000/none: no such object"
+    );
+    assert_eq!(
+        s.fails(&["get", "cos://nobucket-1250000000/none", "out"], 1),
+        "cosctl: cos://nobucket-1250000000: no such bucket"
+    );
+    assert_eq!(
+        s.fails(&["stat", "cos://nobucket-1250000000/none"], 1),
+        "cosctl: cos://nobucket-1250000000: no such bucket"
+    );
+    assert_eq!(
+        std::fs::read_dir(&s.dir).expect("dir").count(),
+        3,
+        "nothing is left behind"
+    );
     let no_bucket = s.fails(&["ls", "cos://nobucket-1250000000"], 1);
     assert!(
         no_bucket.starts_with("cosctl: GetBucket failed: HTTP 404 NoSuchBucket"),

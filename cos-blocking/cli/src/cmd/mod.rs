@@ -14,6 +14,7 @@ use std::fmt::Display;
 use std::io::Write;
 
 use cos_blocking::Client;
+use cos_blocking::proto::ops::bucket::HeadBucket;
 
 use crate::args::{Acl, Cli, Command, Cors};
 use crate::fail::{Fail, Result};
@@ -69,6 +70,26 @@ fn need_key(path: &CosPath, hint: &str) -> Result {
         return Err(Fail::new(format!("{path} names no object{hint}")));
     }
     Ok(())
+}
+
+/// The failure for a 404 on a HEAD of `path` (which has no body to tell why): a missing
+/// bucket or a missing object, asking COS which.
+fn not_found(ctx: &Ctx, path: &CosPath) -> Fail {
+    let bucket = ctx.region().and_then(|region| {
+        Ok(ctx.client.head_bucket(&HeadBucket {
+            bucket: path.bucket.clone(),
+            region,
+        })?)
+    });
+    match bucket {
+        Err(_) => Fail::new(format!("cos://{}: no such bucket", path.bucket)),
+        Ok(_) => Fail::new(format!("{path}: no such object")),
+    }
+}
+
+/// Whether `e` is COS's 404.
+fn is_not_found(e: &cos_blocking::Error) -> bool {
+    e.status() == Some(404)
 }
 
 /// Fails unless `path` names only a bucket.

@@ -1,12 +1,13 @@
 //! `rm`, `cp`, `stat` and `presign`.
 
+use cos_blocking::SliceCopyFile;
 use cos_blocking::proto::GetObjectUrl;
 use cos_blocking::proto::ops::bucket::HeadBucket;
 use cos_blocking::proto::ops::object::{
     DeleteMultipleObject, DeleteObject, HeadObject, ObjectToDelete, PutObjectCopy,
 };
 
-use super::{Ctx, list, need_key, out};
+use super::{Ctx, is_not_found, list, need_key, not_found, out};
 use crate::args::{Cp, Presign, Rm};
 use crate::fail::{Fail, Result};
 use crate::path::CosPath;
@@ -35,9 +36,7 @@ pub(super) fn rm(ctx: &Ctx, args: &Rm) -> Result {
         ..HeadObject::default()
     });
     match head {
-        Err(e) if e.status() == Some(404) => {
-            return Err(Fail::new(format!("{path}: no such object")));
-        }
+        Err(e) if is_not_found(&e) => return Err(not_found(ctx, path)),
         other => other?,
     };
     ctx.client.delete_object(&DeleteObject {
@@ -87,7 +86,8 @@ fn rm_all(ctx: &Ctx, under: &CosPath) -> Result {
     }
 }
 
-/// `cp cos://A/KEY cos://B/KEY2`: PUT Object - Copy, on the server.
+/// `cp cos://A/KEY cos://B/KEY2`, on the server (sliceCopyFile: one PUT Object - Copy up
+/// to 5 GiB, parallel UploadPartCopy above).
 pub(super) fn cp(ctx: &Ctx, args: &Cp) -> Result {
     need_key(&args.src, "")?;
     let region = ctx.region()?;
@@ -97,15 +97,18 @@ pub(super) fn cp(ctx: &Ctx, args: &Cp) -> Result {
     } else {
         args.dest.clone()
     };
-    ctx.client.put_object_copy(&PutObjectCopy {
-        bucket: dest.bucket.clone(),
-        region: region.clone(),
-        key: dest.key.clone(),
-        copy_source: format!(
-            "{}.cos.{region}.myqcloud.com/{}",
-            args.src.bucket, args.src.key
-        ),
-        ..PutObjectCopy::default()
+    ctx.client.slice_copy_file(SliceCopyFile {
+        object: PutObjectCopy {
+            bucket: dest.bucket.clone(),
+            region: region.clone(),
+            key: dest.key.clone(),
+            copy_source: format!(
+                "{}.cos.{region}.myqcloud.com/{}",
+                args.src.bucket, args.src.key
+            ),
+            ..PutObjectCopy::default()
+        },
+        ..SliceCopyFile::default()
     })?;
     out(format_args!("copied {} -> {dest}", args.src))
 }
@@ -131,9 +134,7 @@ pub(super) fn stat(ctx: &Ctx, path: &CosPath) -> Result {
         ..HeadObject::default()
     });
     let o = match head {
-        Err(e) if e.status() == Some(404) => {
-            return Err(Fail::new(format!("{path}: no such object")));
-        }
+        Err(e) if is_not_found(&e) => return Err(not_found(ctx, path)),
         other => other?.object,
     };
     out(path)?;

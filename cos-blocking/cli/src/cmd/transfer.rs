@@ -7,9 +7,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use cos_blocking::proto::ops::object::{GetObject, PutObject};
-use cos_blocking::{Download, Progress, SliceUploadFile, UploadBody, UploadFiles};
+use cos_blocking::{Download, DownloadFile, Progress, SliceUploadFile, UploadBody, UploadFiles};
 
-use super::{Ctx, list, need_key, out};
+use super::{Ctx, is_not_found, list, need_key, not_found, out};
 use crate::args::{Get, Put};
 use crate::fail::{Fail, Result};
 use crate::path::CosPath;
@@ -292,18 +292,32 @@ fn get_object(ctx: &Ctx, path: &CosPath) -> Result<GetObject> {
     })
 }
 
-/// Downloads one object to `dest` (through a temporary file renamed when the length and
-/// CRC64 are checked); returns its size.
+/// Downloads one object to `dest` with parallel ranged GETs (downloadFile: into a
+/// temporary file beside it, renamed when complete and CRC64-checked; an interrupted
+/// download resumes); returns its size.
 fn download(
     ctx: &Ctx,
     op: &GetObject,
     dest: &Path,
     on_progress: &(dyn Fn(&Progress) + Sync),
 ) -> Result<u64> {
-    ctx.client
-        .get_object_into(op, Download::to_file(dest).on_progress(on_progress))?;
-    let meta = fs::metadata(dest).map_err(|e| Fail::io(dest, &e))?;
-    Ok(meta.len())
+    let out = ctx.client.download_file(DownloadFile {
+        object: op.clone(),
+        path: dest.to_path_buf(),
+        on_progress: Some(on_progress),
+        ..DownloadFile::default()
+    });
+    match out {
+        Ok(out) => Ok(out.size),
+        Err(e) if is_not_found(&e) => {
+            let path = CosPath {
+                bucket: op.bucket.clone(),
+                key: op.key.clone(),
+            };
+            Err(not_found(ctx, &path))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[cfg(test)]
