@@ -17,10 +17,9 @@ use cos_proto::types::MetadataDirective;
 use crate::body::ProgressFn;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transfer::download::final_state;
 use crate::transfer::engine::{Engine, Job, PartCtx};
 use crate::transfer::task::{Task, TaskId, TaskKind, TaskState};
-use crate::transfer::upload::{DEFAULT_PART_ATTEMPTS, TaskReadyFn, check_crc};
+use crate::transfer::upload::{TaskReadyFn, check_crc};
 
 /// The default `ChunkSize` of a copy: 10 MiB.
 pub const DEFAULT_COPY_CHUNK_SIZE: u64 = 10 << 20;
@@ -42,7 +41,8 @@ pub struct SliceCopyFile<'a> {
     /// Parts copied at once. Default the client's
     /// [`Config::chunk_parallel_limit`](crate::Config::chunk_parallel_limit).
     pub chunk_parallel_limit: Option<usize>,
-    /// Tries per part before the task fails. Default [`DEFAULT_PART_ATTEMPTS`].
+    /// Tries per part before the task fails. Default
+    /// [`DEFAULT_PART_ATTEMPTS`](crate::transfer::DEFAULT_PART_ATTEMPTS).
     pub part_attempts: Option<u32>,
     /// After a failure, pause and wait for `restart_task` or `cancel_task`. Default off.
     pub pause_on_error: bool,
@@ -103,23 +103,16 @@ impl Client {
     /// copy's CRC64 is checked against the source's. A cancel or a failure aborts the
     /// multipart upload (a copy has nothing local to resume from).
     pub fn slice_copy_file(&self, params: SliceCopyFile<'_>) -> Result<SliceCopyFileOutput> {
-        let guard =
-            self.inner
-                .tasks
-                .create(TaskKind::Copy, &params.object.bucket, &params.object.key);
-        if let Some(ready) = params.on_task_ready {
-            ready(guard.task.id);
-        }
+        let guard = self
+            .inner
+            .tasks
+            .announce(TaskKind::Copy, &params.object, params.on_task_ready);
         let task = &guard.task;
-        let (bucket, key) = (params.object.bucket.clone(), params.object.key.clone());
-        let result = self.copy(task, params);
-        task.set_state(final_state(&result));
-        result
-            .map(|mut out| {
-                out.task_id = Some(task.id);
-                out
-            })
-            .map_err(|e| e.in_task("SliceCopyFile", &bucket, &key))
+        let result = self.copy(task, params).map(|out| SliceCopyFileOutput {
+            task_id: Some(task.id),
+            ..out
+        });
+        task.end("SliceCopyFile", result)
     }
 
     fn copy(&self, task: &Task, params: SliceCopyFile<'_>) -> Result<SliceCopyFileOutput> {
@@ -190,18 +183,10 @@ impl Client {
                 len: p.len,
             })
             .collect();
-        let engine = Engine {
-            task,
-            limit: params
-                .chunk_parallel_limit
-                .unwrap_or(config.chunk_parallel_limit),
-            total: size,
-            done_before: 0,
-            progress: params.on_progress,
-            interval: config.progress_interval,
-            part_attempts: params.part_attempts.unwrap_or(DEFAULT_PART_ATTEMPTS),
-            pause_on_error: params.pause_on_error,
-        };
+        let engine = Engine::new(task, config, size, params.on_progress)
+            .limit(params.chunk_parallel_limit)
+            .part_attempts(params.part_attempts)
+            .pause_on_error(params.pause_on_error);
         let work = |job: Job, _ctx: &PartCtx<'_>| -> Result<String> {
             let range = plan
                 .part(job.number)

@@ -20,7 +20,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::transfer::engine::{Engine, Job, PartCtx, Stop};
 use crate::transfer::journal::JournalFile;
 use crate::transfer::task::{Task, TaskId, TaskKind, TaskState};
-use crate::transfer::upload::{DEFAULT_PART_ATTEMPTS, Resume, TaskReadyFn, check_crc};
+use crate::transfer::upload::{Resume, TaskReadyFn, check_crc};
 use crate::transport;
 
 /// The default part size of a download: 8 MiB.
@@ -46,7 +46,8 @@ pub struct DownloadFile<'a> {
     /// Continue an earlier, interrupted download of the same object version into the same
     /// path. Default [`Resume::Auto`].
     pub resume: Resume,
-    /// Tries per range before the task fails. Default [`DEFAULT_PART_ATTEMPTS`].
+    /// Tries per range before the task fails. Default
+    /// [`DEFAULT_PART_ATTEMPTS`](crate::transfer::DEFAULT_PART_ATTEMPTS).
     pub part_attempts: Option<u32>,
     /// After a failure, pause and wait for `restart_task` or `cancel_task`. Default off.
     pub pause_on_error: bool,
@@ -95,24 +96,16 @@ impl Client {
     /// failure it is as it was. A failed or interrupted download (`cancel_task_keep`, a
     /// crash) resumes from its temporary file; `cancel_task` deletes it.
     pub fn download_file(&self, params: DownloadFile<'_>) -> Result<DownloadFileOutput> {
-        let guard = self.inner.tasks.create(
-            TaskKind::Download,
-            &params.object.bucket,
-            &params.object.key,
-        );
-        if let Some(ready) = params.on_task_ready {
-            ready(guard.task.id);
-        }
+        let guard =
+            self.inner
+                .tasks
+                .announce(TaskKind::Download, &params.object, params.on_task_ready);
         let task = &guard.task;
-        let (bucket, key) = (params.object.bucket.clone(), params.object.key.clone());
-        let result = self.download(task, params);
-        task.set_state(final_state(&result));
-        result
-            .map(|mut out| {
-                out.task_id = Some(task.id);
-                out
-            })
-            .map_err(|e| e.in_task("DownloadFile", &bucket, &key))
+        let result = self.download(task, params).map(|out| DownloadFileOutput {
+            task_id: Some(task.id),
+            ..out
+        });
+        task.end("DownloadFile", result)
     }
 
     fn download(&self, task: &Task, params: DownloadFile<'_>) -> Result<DownloadFileOutput> {
@@ -233,22 +226,16 @@ impl Client {
             })
             .collect();
         let parts_downloaded = u32::try_from(jobs.len()).unwrap_or(u32::MAX);
-        let engine = Engine {
-            task,
-            limit: params
-                .chunk_parallel_limit
-                .unwrap_or(config.chunk_parallel_limit),
-            total: size,
-            done_before: done
-                .keys()
-                .filter_map(|n| plan.part(*n))
-                .map(|p| p.len)
-                .sum(),
-            progress: params.on_progress,
-            interval: config.progress_interval,
-            part_attempts: params.part_attempts.unwrap_or(DEFAULT_PART_ATTEMPTS),
-            pause_on_error: params.pause_on_error,
-        };
+        let engine = Engine::new(task, config, size, params.on_progress)
+            .limit(params.chunk_parallel_limit)
+            .part_attempts(params.part_attempts)
+            .pause_on_error(params.pause_on_error)
+            .done_before(
+                done.keys()
+                    .filter_map(|n| plan.part(*n))
+                    .map(|p| p.len)
+                    .sum(),
+            );
         let work = |job: Job, ctx: &PartCtx<'_>| -> Result<u64> {
             let range = plan
                 .part(job.number)
@@ -281,8 +268,9 @@ impl Client {
             done.insert(job.number, crc);
             journal.parts_done.push((job.number, String::new(), crc));
             let now = transport::monotonic();
+            // No fsync of the data first: a resume reads every recorded range back and
+            // keeps it only if its CRC64 still matches.
             if now.duration_since(last_save) >= super::upload::JOURNAL_INTERVAL {
-                let _ = file.sync_data();
                 let _ = journal_file.save(&journal);
                 last_save = now;
             }
@@ -293,7 +281,6 @@ impl Client {
                 let _ = std::fs::remove_file(&temp);
                 journal_file.remove();
             } else {
-                let _ = file.sync_data();
                 let _ = journal_file.save(&journal);
             }
             return Err(stop.into_error());
@@ -325,15 +312,6 @@ impl Client {
             parts_downloaded,
             task_id: None,
         })
-    }
-}
-
-/// The final state of a task that ended with `result`.
-pub(crate) fn final_state<T>(result: &Result<T>) -> TaskState {
-    match result {
-        Ok(_) => TaskState::Done,
-        Err(e) if matches!(e.kind(), ErrorKind::Canceled) => TaskState::Canceled,
-        Err(_) => TaskState::Failed,
     }
 }
 

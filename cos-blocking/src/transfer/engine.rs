@@ -13,6 +13,7 @@ use std::time::Duration;
 use crossbeam_channel::select;
 
 use crate::body::{PartMeter, ProgressFn, Reporter};
+use crate::config::Config;
 use crate::error::{Error, ErrorKind, Result};
 use crate::retry;
 use crate::transfer::task::{Control, Task, TaskState};
@@ -33,19 +34,19 @@ pub(crate) struct Job {
 
 /// The settings of one run.
 pub(crate) struct Engine<'a> {
-    pub(crate) task: &'a Task,
+    task: &'a Task,
     /// Parts in flight at most (ChunkParallelLimit).
-    pub(crate) limit: usize,
+    limit: usize,
     /// Bytes of the whole transfer (the progress total).
-    pub(crate) total: u64,
+    total: u64,
     /// Bytes already done before this run (resumed parts).
-    pub(crate) done_before: u64,
-    pub(crate) progress: Option<ProgressFn<'a>>,
-    pub(crate) interval: Duration,
+    done_before: u64,
+    progress: Option<ProgressFn<'a>>,
+    interval: Duration,
     /// Times a part is tried (each try itself retried by the client's retry policy).
-    pub(crate) part_attempts: u32,
+    part_attempts: u32,
     /// Wait for `restart_task` (or `cancel_task`) after a failure instead of returning it.
-    pub(crate) pause_on_error: bool,
+    pause_on_error: bool,
 }
 
 /// How a run ended without finishing.
@@ -64,6 +65,53 @@ impl Stop {
             Stop::Canceled { .. } => Error::new(ErrorKind::Canceled),
             Stop::Failed(e) => e,
         }
+    }
+}
+
+impl<'a> Engine<'a> {
+    /// A run of `task` over `total` bytes with the client's defaults: `ChunkParallelLimit`
+    /// parts at once, [`DEFAULT_PART_ATTEMPTS`](crate::transfer::DEFAULT_PART_ATTEMPTS)
+    /// tries per part, progress every `ProgressInterval`; the setters below override them.
+    pub(crate) fn new(
+        task: &'a Task,
+        config: &Config,
+        total: u64,
+        progress: Option<ProgressFn<'a>>,
+    ) -> Self {
+        Engine {
+            task,
+            limit: config.chunk_parallel_limit,
+            total,
+            done_before: 0,
+            progress,
+            interval: config.progress_interval,
+            part_attempts: crate::transfer::DEFAULT_PART_ATTEMPTS,
+            pause_on_error: false,
+        }
+    }
+
+    /// Parts in flight at most, when the call sets it.
+    pub(crate) fn limit(mut self, limit: Option<usize>) -> Self {
+        self.limit = limit.unwrap_or(self.limit);
+        self
+    }
+
+    /// Tries per part, when the call sets it.
+    pub(crate) fn part_attempts(mut self, attempts: Option<u32>) -> Self {
+        self.part_attempts = attempts.unwrap_or(self.part_attempts);
+        self
+    }
+
+    /// Pause after a failure instead of returning it.
+    pub(crate) fn pause_on_error(mut self, on: bool) -> Self {
+        self.pause_on_error = on;
+        self
+    }
+
+    /// Bytes already done before the run (parts kept from an earlier one).
+    pub(crate) fn done_before(mut self, bytes: u64) -> Self {
+        self.done_before = bytes;
+        self
     }
 }
 

@@ -137,6 +137,17 @@ impl Task {
         }
     }
 
+    /// Ends the task with `result`: sets its final state, and names the task (`name`, its
+    /// bucket and key) in an error.
+    pub(crate) fn end<T>(&self, name: &'static str, result: Result<T>) -> Result<T> {
+        self.set_state(match &result {
+            Ok(_) => TaskState::Done,
+            Err(e) if matches!(e.kind(), ErrorKind::Canceled) => TaskState::Canceled,
+            Err(_) => TaskState::Failed,
+        });
+        result.map_err(|e| e.in_task(name, &self.bucket, &self.key))
+    }
+
     /// The error a task ends with once `cancel_task` reached it.
     pub(crate) fn canceled_error(&self) -> Error {
         Error::new(ErrorKind::Canceled)
@@ -180,7 +191,7 @@ impl fmt::Debug for TaskRegistry {
 impl TaskRegistry {
     /// Creates a task in state [`TaskState::Waiting`]; it leaves the registry when the
     /// returned guard is dropped.
-    pub(crate) fn create(&self, kind: TaskKind, bucket: &str, key: &str) -> TaskGuard<'_> {
+    fn create(&self, kind: TaskKind, bucket: &str, key: &str) -> TaskGuard<'_> {
         let id = TaskId(self.next.fetch_add(1, Ordering::Relaxed) + 1);
         let (control_tx, control) = crossbeam_channel::unbounded();
         let task = Arc::new(Task {
@@ -198,6 +209,25 @@ impl TaskRegistry {
             registry: self,
             task,
         }
+    }
+
+    /// Creates a task on `object`'s bucket and key, and tells its id to `ready` (the
+    /// seed's `TaskReady`) before anything is sent.
+    pub(crate) fn announce(
+        &self,
+        kind: TaskKind,
+        object: &impl cos_proto::Operation,
+        ready: Option<&(dyn Fn(TaskId) + Sync)>,
+    ) -> TaskGuard<'_> {
+        let guard = self.create(
+            kind,
+            object.bucket().unwrap_or_default(),
+            object.key().unwrap_or_default(),
+        );
+        if let Some(ready) = ready {
+            ready(guard.task.id);
+        }
+        guard
     }
 
     /// Sends `control` to task `id`.

@@ -171,10 +171,7 @@ impl Client {
         let guard =
             self.inner
                 .tasks
-                .create(TaskKind::Upload, &params.object.bucket, &params.object.key);
-        if let Some(ready) = params.on_task_ready {
-            ready(guard.task.id);
-        }
+                .announce(TaskKind::Upload, &params.object, params.on_task_ready);
         self.run_upload_task(&guard.task, params)
     }
 
@@ -184,15 +181,11 @@ impl Client {
         task: &Task,
         params: SliceUploadFile<'_>,
     ) -> Result<SliceUploadFileOutput> {
-        let object = params.object.clone();
-        let result = self.upload(task, params);
-        task.set_state(super::download::final_state(&result));
-        result
-            .map(|mut out| {
-                out.task_id = Some(task.id);
-                out
-            })
-            .map_err(|e| e.in_task("SliceUploadFile", &object.bucket, &object.key))
+        let result = self.upload(task, params).map(|out| SliceUploadFileOutput {
+            task_id: Some(task.id),
+            ..out
+        });
+        task.end("SliceUploadFile", result)
     }
 
     fn upload(&self, task: &Task, params: SliceUploadFile<'_>) -> Result<SliceUploadFileOutput> {
@@ -292,18 +285,11 @@ impl Client {
             .filter_map(|n| plan.part(*n))
             .map(|p| p.len)
             .sum();
-        let engine = Engine {
-            task,
-            limit: params
-                .chunk_parallel_limit
-                .unwrap_or(config.chunk_parallel_limit),
-            total: size,
-            done_before,
-            progress: params.on_progress,
-            interval: config.progress_interval,
-            part_attempts: params.part_attempts.unwrap_or(DEFAULT_PART_ATTEMPTS),
-            pause_on_error: params.pause_on_error,
-        };
+        let engine = Engine::new(task, config, size, params.on_progress)
+            .limit(params.chunk_parallel_limit)
+            .part_attempts(params.part_attempts)
+            .pause_on_error(params.pause_on_error)
+            .done_before(done_before);
         let part_request = |number: u32| MultipartUpload {
             bucket: object.bucket.clone(),
             region: object.region.clone(),

@@ -65,14 +65,9 @@ impl Client {
         let guards: Vec<_> = files
             .iter()
             .map(|f| {
-                let g = self
-                    .inner
+                self.inner
                     .tasks
-                    .create(TaskKind::Upload, &f.object.bucket, &f.object.key);
-                if let Some(ready) = f.on_task_ready {
-                    ready(g.task.id);
-                }
-                g
+                    .announce(TaskKind::Upload, &f.object, f.on_task_ready)
             })
             .collect();
 

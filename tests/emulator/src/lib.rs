@@ -40,6 +40,7 @@ mod error;
 mod faults;
 mod handlers;
 mod names;
+mod pieces;
 mod reply;
 mod route;
 mod server;

@@ -5,6 +5,7 @@ use std::io::Read;
 use cos_proto::header;
 
 use crate::error::CosError;
+use crate::pieces::Pieces;
 use crate::route::Ctx;
 
 /// The body of a [`Reply`].
@@ -15,6 +16,8 @@ pub(crate) enum Body {
     Bytes(Vec<u8>),
     /// Object data, streamed, of exactly this length.
     Stream(Box<dyn Read + Send>, u64),
+    /// Object data in memory, written to the socket as it is stored.
+    Memory(Pieces),
     /// No body, but `Content-Length` says this (HEAD Object).
     HeadOnly(u64),
 }

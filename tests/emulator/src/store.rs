@@ -1,9 +1,12 @@
 //! Where buckets and objects live: an index in memory, and with a data directory every
 //! bucket, object, metadata and ACL on disk as well, so a restart loses nothing.
 //!
-//! Object data is written through a [`BlobWriter`] that hashes (MD5, CRC-64/XZ) while it
-//! streams, into memory or into a temporary file; committing renames the file into place.
-//! Every metadata file is written to a temporary file first and then renamed.
+//! In memory, object and part data are [`Pieces`]: request bodies read straight into place
+//! and hashed once as they arrive (MD5, CRC-64/XZ), shared by windows afterwards — Complete,
+//! the copies and GET never copy a byte (see `pieces`). With a data directory, data is
+//! written through a [`BlobWriter`] that hashes while it streams into a temporary file;
+//! committing renames the file into place. Every metadata file is written to a temporary
+//! file first and then renamed.
 //!
 //! Layout of a data directory:
 //! ```text
@@ -22,10 +25,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CosError;
+use crate::pieces::{self, Pieces, ReceiveError};
 
 /// A canned ACL with explicit grants, as stored for a bucket or an object.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +98,7 @@ pub(crate) struct ObjectMeta {
 /// Where an object's bytes are.
 #[derive(Debug, Clone)]
 pub(crate) enum Blob {
-    Memory(Arc<Vec<u8>>),
+    Memory(Arc<Pieces>),
     File(PathBuf),
 }
 
@@ -134,18 +137,14 @@ pub(crate) struct Store {
     seq: AtomicU64,
 }
 
-/// Streams data into a new blob, hashing as it goes. Dropped without [`BlobWriter::finish`],
-/// its temporary file is removed.
+/// Streams data into a new file blob, hashing as it goes (unless the digests are known).
+/// Dropped without [`BlobWriter::finish`], its temporary file is removed.
 pub(crate) struct BlobWriter {
-    sink: Sink,
-    md5: Md5,
-    crc: crc64fast::Digest,
+    file: fs::File,
+    path: PathBuf,
+    /// The hashes, unless the caller knows the digests already.
+    hashes: Option<(fast_md5::Md5, crc64fast::Digest)>,
     size: u64,
-}
-
-enum Sink {
-    Memory(Vec<u8>),
-    File(fs::File, PathBuf),
 }
 
 /// A finished blob that is not in the store yet; dropped uncommitted, its file is removed.
@@ -182,39 +181,31 @@ impl Drop for NewBlob {
 
 impl Drop for BlobWriter {
     fn drop(&mut self) {
-        if let Sink::File(_, path) = &self.sink {
-            let _ = fs::remove_file(path);
-        }
+        let _ = fs::remove_file(&self.path);
     }
 }
 
 impl Write for BlobWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = match &mut self.sink {
-            Sink::Memory(v) => {
-                v.extend_from_slice(buf);
-                buf.len()
-            }
-            Sink::File(f, _) => f.write(buf)?,
-        };
-        self.md5.update(&buf[..n]);
-        self.crc.write(&buf[..n]);
+        let n = self.file.write(buf)?;
+        if let Some((md5, crc)) = &mut self.hashes {
+            md5.update(&buf[..n]);
+            crc.write(&buf[..n]);
+        }
         self.size += n as u64;
         Ok(n)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        match &mut self.sink {
-            Sink::Memory(_) => Ok(()),
-            Sink::File(f, _) => f.flush(),
-        }
+        self.file.flush()
     }
 }
 
 impl BlobWriter {
-    /// Copies all of `body` in, in 64 KiB pieces, failing once more than `limit` bytes come.
+    /// Copies all of `body` in, in 256 KiB pieces, failing once more than `limit` bytes
+    /// come.
     pub(crate) fn copy_from(&mut self, body: &mut dyn Read, limit: u64) -> io::Result<u64> {
-        let mut buf = vec![0u8; 64 * 1024];
+        let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
         loop {
             let n = match body.read(&mut buf) {
@@ -231,23 +222,22 @@ impl BlobWriter {
         }
     }
 
-    /// Ends the blob: its bytes are complete and hashed.
-    pub(crate) fn finish(mut self) -> io::Result<NewBlob> {
-        let digests = Digests {
-            size: self.size,
-            md5: self.md5.clone().finalize().into(),
-            crc64: self.crc.sum64(),
+    /// Ends the blob: its bytes are complete, with these digests when they were not hashed
+    /// here.
+    fn finish(mut self, known: Option<Digests>) -> io::Result<NewBlob> {
+        self.file.flush()?;
+        let digests = match (self.hashes.take(), known) {
+            (_, Some(known)) => known,
+            (Some((md5, crc)), None) => Digests {
+                size: self.size,
+                md5: md5.finalize(),
+                crc64: crc.sum64(),
+            },
+            (None, None) => return Err(io::Error::other("a blob without digests")),
         };
-        let sink = std::mem::replace(&mut self.sink, Sink::Memory(Vec::new()));
-        let blob = match sink {
-            Sink::Memory(v) => Blob::Memory(Arc::new(v)),
-            Sink::File(mut f, path) => {
-                f.flush()?;
-                Blob::File(path)
-            }
-        };
+        let path = std::mem::take(&mut self.path);
         Ok(NewBlob {
-            blob: Some(blob),
+            blob: Some(Blob::File(path)),
             digests,
         })
     }
@@ -308,21 +298,107 @@ impl Store {
         Ok(())
     }
 
-    /// Starts a new blob.
-    pub(crate) fn new_blob(&self) -> io::Result<BlobWriter> {
-        let sink = match &self.dir {
-            None => Sink::Memory(Vec::new()),
-            Some(dir) => {
-                let path = dir.join("tmp").join(self.new_id());
-                Sink::File(fs::File::create(&path)?, path)
-            }
-        };
+    /// Starts a new file blob in the data directory, hashing unless `hash` is false.
+    fn file_writer(&self, dir: &Path, hash: bool) -> io::Result<BlobWriter> {
+        let path = dir.join("tmp").join(self.new_id());
         Ok(BlobWriter {
-            sink,
-            md5: Md5::new(),
-            crc: crc64fast::Digest::new(),
+            file: fs::File::create(&path)?,
+            path,
+            hashes: hash.then(|| (fast_md5::Md5::new(), crc64fast::Digest::new())),
             size: 0,
         })
+    }
+
+    /// Receives a request body (`expected` bytes when its length is known, at most `limit`)
+    /// into a new blob, hashing it once as it arrives.
+    pub(crate) fn receive(
+        &self,
+        body: &mut dyn Read,
+        expected: Option<u64>,
+        limit: u64,
+    ) -> Result<NewBlob, ReceiveError> {
+        let Some(dir) = &self.dir else {
+            let (data, digests) = pieces::receive(body, expected, limit)?;
+            return Ok(NewBlob {
+                blob: Some(Blob::Memory(Arc::new(data))),
+                digests,
+            });
+        };
+        let mut w = self.file_writer(dir, true).map_err(ReceiveError::Io)?;
+        w.copy_from(body, limit).map_err(|e| match e.kind() {
+            io::ErrorKind::InvalidData => ReceiveError::TooLarge,
+            _ => ReceiveError::Io(e),
+        })?;
+        w.finish(None).map_err(ReceiveError::Io)
+    }
+
+    /// A new blob of the `len` bytes of `blob` from `start`: in memory, windows on the same
+    /// bytes; on disk, a copy. Its digests are `known` when the caller knows them (a whole
+    /// object copied), else computed — without hashing in memory when the range is one
+    /// whole stored body.
+    pub(crate) fn copy_range(
+        &self,
+        blob: &Blob,
+        start: u64,
+        len: u64,
+        known: Option<Digests>,
+    ) -> io::Result<NewBlob> {
+        match (blob, &self.dir) {
+            (Blob::Memory(data), _) => {
+                let range = data.range(start, len);
+                if range.len() != len {
+                    return Err(io::Error::other(
+                        "the stored object is shorter than its size",
+                    ));
+                }
+                let digests = known.unwrap_or_else(|| range.digests());
+                Ok(NewBlob {
+                    blob: Some(Blob::Memory(Arc::new(range))),
+                    digests,
+                })
+            }
+            (Blob::File(_), None) => Err(io::Error::other("file blob without a data directory")),
+            (Blob::File(_), Some(dir)) => {
+                let mut w = self.file_writer(dir, known.is_none())?;
+                let copied = w.copy_from(&mut open_blob(blob, start, len)?, u64::MAX)?;
+                if copied != len {
+                    return Err(io::Error::other(
+                        "the stored object is shorter than its size",
+                    ));
+                }
+                w.finish(known)
+            }
+        }
+    }
+
+    /// A new blob joining `parts` (blob and size) in order, with `digests` (which the caller
+    /// combines from the parts' own): in memory, the parts' windows; on disk, one file
+    /// written from the parts' files. Nothing is hashed.
+    pub(crate) fn join(&self, parts: &[(&Blob, u64)], digests: Digests) -> io::Result<NewBlob> {
+        let Some(dir) = &self.dir else {
+            let mut joined = Pieces::default();
+            for (blob, size) in parts {
+                let Blob::Memory(data) = blob else {
+                    return Err(io::Error::other("file blob without a data directory"));
+                };
+                if data.len() != *size {
+                    return Err(io::Error::other("a part lost bytes in storage"));
+                }
+                joined.extend(data);
+            }
+            return Ok(NewBlob {
+                blob: Some(Blob::Memory(Arc::new(joined))),
+                digests,
+            });
+        };
+        let mut w = self.file_writer(dir, false)?;
+        for (blob, size) in parts {
+            let copied = w.copy_from(&mut open_blob(blob, 0, *size)?, u64::MAX)?;
+            if copied != *size {
+                return Err(io::Error::other("a part lost bytes in storage"));
+            }
+        }
+        w.finish(Some(digests))
     }
 
     /// A new object id (for [`ObjectMeta::id`]).
@@ -528,25 +604,12 @@ impl Store {
 /// Opens `blob` for reading `len` bytes from `offset`.
 pub(crate) fn open_blob(blob: &Blob, offset: u64, len: u64) -> io::Result<Box<dyn Read + Send>> {
     match blob {
-        Blob::Memory(bytes) => {
-            let mut cursor = io::Cursor::new(ArcBytes(Arc::clone(bytes)));
-            cursor.set_position(offset);
-            Ok(Box::new(cursor.take(len)))
-        }
+        Blob::Memory(data) => Ok(Box::new(data.range(offset, len).reader())),
         Blob::File(path) => {
             let mut f = fs::File::open(path)?;
             f.seek(SeekFrom::Start(offset))?;
             Ok(Box::new(f.take(len)))
         }
-    }
-}
-
-/// Shared bytes that a cursor can read.
-struct ArcBytes(Arc<Vec<u8>>);
-
-impl AsRef<[u8]> for ArcBytes {
-    fn as_ref(&self) -> &[u8] {
-        &self.0
     }
 }
 

@@ -19,7 +19,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
 
 use crate::error::CosError;
@@ -129,7 +128,8 @@ impl Uploads {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        let digest = Md5::digest(format!("{salt}/{seq}/{nanos}/{}", std::process::id()));
+        let digest =
+            fast_md5::digest(format!("{salt}/{seq}/{nanos}/{}", std::process::id()).as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         format!("{now:010}{seq:06x}{hex}")
     }
@@ -154,6 +154,16 @@ impl Uploads {
             },
         );
         Ok(())
+    }
+
+    /// `NoSuchUpload` unless the upload is in progress.
+    pub(crate) fn check(&self, bucket: &str, key: &str, upload_id: &str) -> Result<(), CosError> {
+        let index = lock(&self.index);
+        let id = (bucket.to_owned(), key.to_owned(), upload_id.to_owned());
+        match index.contains_key(&id) {
+            true => Ok(()),
+            false => Err(no_such_upload()),
+        }
     }
 
     /// An upload's settings and parts (in part-number order); `NoSuchUpload` if unknown.

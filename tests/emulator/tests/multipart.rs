@@ -1,5 +1,6 @@
 //! Multipart uploads: a whole upload checked by GET, Upload Part - Copy with a range,
-//! abort, a restart in the middle of an upload, and every Complete error.
+//! ranges and copies of a multipart object (whose bytes the emulator shares rather than
+//! copies), abort, a restart in the middle of an upload, and every Complete error.
 
 mod common;
 
@@ -12,6 +13,7 @@ use cos_proto::ops::multipart::{
     CompletedPart, MultipartAbort, MultipartComplete, MultipartInit, MultipartList,
     MultipartListPart, MultipartUpload, UploadPartCopy,
 };
+use cos_proto::ops::object::PutObjectCopy;
 use md5::{Digest, Md5};
 
 const MIB: usize = 1 << 20;
@@ -251,6 +253,106 @@ fn upload_part_copy_takes_a_range() {
         get.header("x-cos-hash-crc64ecma"),
         Some(crc64(&want).to_string().as_str())
     );
+}
+
+/// In memory a multipart object is its parts' bodies, shared; on disk it is one file:
+/// either way, ranges across part boundaries, part copies that match a part exactly (in
+/// memory, digests reused) or straddle two (hashed), and a whole-object copy must all give
+/// the bytes and digests of the joined object.
+#[test]
+fn a_multipart_object_reads_and_copies_across_its_parts() {
+    reads_and_copies_across_parts(&Harness::new());
+    let dir = temp_dir("multipart-across");
+    reads_and_copies_across_parts(&Harness::with(Emulator::builder().data_dir(&dir)));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn reads_and_copies_across_parts(h: &Harness) {
+    let parts = [data(MIB, 21), data(MIB, 22), data(1000, 23)];
+    let whole: Vec<u8> = parts.concat();
+    let id = init(h, "src");
+    let etags: Vec<String> = (1..)
+        .zip(&parts)
+        .map(|(n, p)| upload(h, "src", &id, n, p))
+        .collect();
+    let listed: Vec<(u32, &str)> = (1..).zip(etags.iter().map(String::as_str)).collect();
+    complete(h, "src", &id, &listed).expect("Complete");
+
+    let m = MIB as u64;
+    for (first, last) in [
+        (0, 9),
+        (m - 5, m + 4),
+        (2 * m - 1, 2 * m + 999),
+        (5, 2 * m + 999),
+    ] {
+        let range = format!("bytes={first}-{last}");
+        let get = h.get("src", &[("Range", range.as_str())]);
+        assert_eq!(get.status, 206, "{range}");
+        assert!(get.body == whole[first as usize..=last as usize], "{range}");
+    }
+
+    let dst = init(h, "dst");
+    let copy = |n: u32, first: usize, last: usize| {
+        let out = h
+            .op(
+                &UploadPartCopy {
+                    bucket: BUCKET.into(),
+                    region: REGION.into(),
+                    key: "dst".into(),
+                    part_number: n,
+                    upload_id: dst.clone(),
+                    copy_source: format!("{BUCKET}.cos.{REGION}.myqcloud.com/src"),
+                    copy_source_range: Some(format!("bytes={first}-{last}")),
+                    ..UploadPartCopy::default()
+                },
+                false,
+            )
+            .expect("UploadPartCopy");
+        assert_eq!(out.etag, etag_of(&whole[first..=last]), "{first}-{last}");
+        assert_eq!(
+            out.crc64,
+            Some(crc64(&whole[first..=last])),
+            "{first}-{last}"
+        );
+        out.etag
+    };
+    let c1 = copy(1, MIB, 2 * MIB - 1); // exactly part 2
+    let c2 = copy(2, MIB / 2, MIB / 2 + MIB); // across parts 1 and 2
+    let c3 = copy(3, 2 * MIB, 2 * MIB + 999); // exactly part 3
+    complete(h, "dst", &dst, &[(1, &c1), (2, &c2), (3, &c3)]).expect("Complete");
+    let want = [
+        &whole[MIB..2 * MIB],
+        &whole[MIB / 2..=MIB / 2 + MIB],
+        &whole[2 * MIB..],
+    ]
+    .concat();
+    let get = h.get("dst", &[]);
+    assert!(get.body == want);
+    assert_eq!(
+        get.header("x-cos-hash-crc64ecma"),
+        Some(crc64(&want).to_string().as_str())
+    );
+
+    let copied = h
+        .op(
+            &PutObjectCopy {
+                bucket: BUCKET.into(),
+                region: REGION.into(),
+                key: "whole-copy".into(),
+                copy_source: format!("{BUCKET}.cos.{REGION}.myqcloud.com/src"),
+                ..PutObjectCopy::default()
+            },
+            false,
+        )
+        .expect("PutObjectCopy");
+    // A copy is one object: its ETag is the MD5 of its bytes, not a multipart ETag.
+    assert_eq!(copied.etag, etag_of(&whole));
+    assert_eq!(copied.crc64, Some(crc64(&whole)));
+    assert!(h.get("whole-copy", &[]).body == whole);
+    // Deleting the source leaves the copies whole.
+    assert_eq!(h.send(h.req(Method::Delete, "src")).status, 204);
+    assert!(h.get("whole-copy", &[]).body == whole);
+    assert!(h.get("dst", &[]).body == want);
 }
 
 #[test]

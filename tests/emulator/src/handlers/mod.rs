@@ -4,7 +4,6 @@
 use std::io::Read;
 
 use base64::Engine;
-use md5::{Digest, Md5};
 
 use crate::Shared;
 use crate::auth::Caller;
@@ -95,7 +94,7 @@ pub(crate) fn read_xml_body_max(
         ));
     }
     if let Some(expected) = content_md5(ctx)? {
-        let got: [u8; 16] = Md5::digest(&buf).into();
+        let got = fast_md5::digest(&buf);
         if got != expected {
             return Err(bad_digest());
         }
@@ -123,6 +122,20 @@ pub(crate) fn content_md5(ctx: &Ctx) -> Result<Option<[u8; 16]>, CosError> {
         })
 }
 
+/// 32 hex digits (an MD5 as ETags write it) as 16 bytes.
+pub(crate) fn hex_md5(hex: &str) -> Option<[u8; 16]> {
+    let hex = hex.as_bytes();
+    if hex.len() != 32 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (b, pair) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
+        *b = digit(pair[0]) << 4 | digit(pair[1]);
+    }
+    Some(out)
+}
+
 /// The error for a body whose MD5 is not the one sent.
 pub(crate) fn bad_digest() -> CosError {
     CosError::new(
@@ -142,4 +155,24 @@ pub(crate) fn parse_xml(body: &[u8], root: &str) -> Result<cos_proto::xml::Eleme
         )));
     }
     Ok(doc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_md5s() {
+        assert_eq!(
+            hex_md5("000102030405060708090a0b0c0d0eFf"),
+            Some([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 255])
+        );
+        for bad in [
+            "00",
+            "zz0102030405060708090a0b0c0d0e0f",
+            "+f0102030405060708090a0b0c0d0e0f",
+        ] {
+            assert_eq!(hex_md5(bad), None, "{bad}");
+        }
+    }
 }

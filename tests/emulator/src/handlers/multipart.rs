@@ -5,25 +5,26 @@
 //! `x-cos-meta-*`, storage class, ACL) for the object that Complete assembles. Parts are
 //! numbered 1 to 10000 and stored as they stream in, hashed (MD5 for the ETag, CRC-64/XZ
 //! for `x-cos-hash-crc64ecma`) on the way. Complete checks the listed parts (ascending,
-//! known, ETags matching, all but the last at least 1 MiB), streams them into a new object
-//! (hashing it whole again) and swaps it in; the object's ETag is the MD5 of the parts'
-//! binary MD5s followed by `-{count}`.
+//! known, ETags matching, all but the last at least 1 MiB) and joins them into a new object
+//! without reading or hashing them again (in memory the object shares the parts' bytes; its
+//! CRC-64 is combined from theirs), then swaps it in; the object's ETag is the MD5 of the
+//! parts' binary MD5s followed by `-{count}`. Upload Part - Copy shares the source's bytes
+//! in memory too, and hashes them only when its range is not one whole stored body.
 
 use std::io::Read;
 
 use cos_proto::encode::encode_path_into;
 use cos_proto::header;
-use md5::{Digest, Md5};
+use cos_proto::plan::crc64_combine;
 
 use super::object::{check_key, copy_source, default_object_acl, receive, request_meta};
-use super::{bad_digest, content_md5, parse_xml, read_xml_body_max};
+use super::{bad_digest, content_md5, hex_md5, parse_xml, read_xml_body_max};
 use crate::Shared;
 use crate::auth::Caller;
 use crate::error::CosError;
 use crate::reply::Reply;
 use crate::route::Ctx;
-use crate::server::MAX_BODY;
-use crate::store::{ObjectMeta, open_blob};
+use crate::store::{Digests, ObjectMeta};
 use crate::time::iso8601;
 use crate::uploads::UploadMeta;
 
@@ -95,7 +96,7 @@ pub(crate) fn upload_part(
     shared.store.bucket(bucket)?;
     let number = part_number(ctx)?;
     let id = upload_id(ctx);
-    shared.uploads.get(bucket, &ctx.key, id)?;
+    shared.uploads.check(bucket, &ctx.key, id)?;
     let expected_md5 = content_md5(ctx)?;
     let blob = receive(shared, ctx, body)?;
     if expected_md5.is_some_and(|m| m != blob.digests.md5) {
@@ -160,7 +161,7 @@ pub(crate) fn upload_part_copy(
     shared.store.bucket(bucket)?;
     let number = part_number(ctx)?;
     let id = upload_id(ctx);
-    shared.uploads.get(bucket, &ctx.key, id)?;
+    shared.uploads.check(bucket, &ctx.key, id)?;
     let src = copy_source(shared, ctx, caller)?;
     let (start, len) = match ctx.header(header::COPY_SOURCE_RANGE) {
         Some(r) => {
@@ -176,11 +177,10 @@ pub(crate) fn upload_part_copy(
             "A part may hold at most 5 GiB.",
         ));
     }
-    let mut w = shared.store.new_blob().map_err(|e| CosError::io(&e))?;
-    let mut reader = open_blob(&src.blob, start, len).map_err(|e| CosError::io(&e))?;
-    w.copy_from(&mut reader, MAX_BODY)
+    let blob = shared
+        .store
+        .copy_range(&src.blob, start, len, None)
         .map_err(|e| CosError::io(&e))?;
-    let blob = w.finish().map_err(|e| CosError::io(&e))?;
     let part = shared
         .uploads
         .put_part((bucket, &ctx.key, id), number, blob, ctx.now)?;
@@ -271,28 +271,29 @@ pub(crate) fn complete(
         ));
     }
 
-    let mut etag_md5 = Md5::new();
-    let mut w = shared.store.new_blob().map_err(|e| CosError::io(&e))?;
+    // Nothing is read or hashed again: the object's bytes are its parts' (shared in
+    // memory), its CRC-64 is combined from theirs and its ETag is the MD5 of their MD5s.
+    let mut etag_md5 = fast_md5::Md5::new();
+    let mut crc64 = 0;
+    let mut size = 0;
     for part in &chosen {
-        let md5 = hex_bytes(&part.meta.md5).ok_or_else(|| CosError::internal("bad part MD5"))?;
-        etag_md5.update(md5);
-        let mut reader = open_blob(&part.blob, 0, part.meta.size).map_err(|e| CosError::io(&e))?;
-        let copied = w
-            .copy_from(&mut reader, u64::MAX)
-            .map_err(|e| CosError::io(&e))?;
-        if copied != part.meta.size {
-            return Err(CosError::internal(format!(
-                "part {} lost bytes in storage",
-                part.meta.number
-            )));
-        }
+        let md5 = hex_md5(&part.meta.md5).ok_or_else(|| CosError::internal("bad part MD5"))?;
+        etag_md5.update(&md5);
+        crc64 = crc64_combine(crc64, part.meta.crc64, part.meta.size);
+        size += part.meta.size;
     }
-    let blob = w.finish().map_err(|e| CosError::io(&e))?;
-    let hex: String = etag_md5
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let etag_md5 = etag_md5.finalize();
+    let parts: Vec<_> = chosen.iter().map(|p| (&p.blob, p.meta.size)).collect();
+    let digests = Digests {
+        size,
+        md5: etag_md5,
+        crc64,
+    };
+    let blob = shared
+        .store
+        .join(&parts, digests)
+        .map_err(|e| CosError::io(&e))?;
+    let hex: String = etag_md5.iter().map(|b| format!("{b:02x}")).collect();
     let object = ObjectMeta {
         key: ctx.key.clone(),
         id: shared.store.object_id(),
@@ -333,24 +334,12 @@ pub(crate) fn abort(shared: &Shared, ctx: &Ctx, bucket: &str) -> Result<Reply, C
     Ok(Reply::new(204))
 }
 
-/// 32 hex digits as 16 bytes.
-fn hex_bytes(hex: &str) -> Option<[u8; 16]> {
-    let mut out = [0u8; 16];
-    if hex.len() != 32 {
-        return None;
-    }
-    for (i, b) in out.iter_mut().enumerate() {
-        *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn ranges_and_hex() {
+    fn copy_ranges() {
         assert_eq!(copy_range("bytes=0-9", 10), Ok((0, 9)));
         assert_eq!(
             copy_range("bytes=10-10", 10).map_err(|e| e.code),
@@ -363,11 +352,5 @@ mod tests {
                 "{bad}"
             );
         }
-        assert_eq!(
-            hex_bytes("000102030405060708090a0b0c0d0e0f"),
-            Some([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])
-        );
-        assert_eq!(hex_bytes("00"), None);
-        assert_eq!(hex_bytes("zz0102030405060708090a0b0c0d0e0f"), None);
     }
 }

@@ -1,6 +1,6 @@
 //! Object calls: PUT, GET, HEAD and DELETE Object, and PUT Object - Copy.
 
-use std::io::{self, Read};
+use std::io::Read;
 
 use cos_proto::header;
 use cos_proto::types::{MetadataDirective, StorageClass};
@@ -11,10 +11,11 @@ use crate::Shared;
 use crate::auth::Caller;
 use crate::error::CosError;
 use crate::names;
+use crate::pieces::ReceiveError;
 use crate::reply::{Body, Reply};
 use crate::route::{Ctx, percent_decode};
 use crate::server::MAX_BODY;
-use crate::store::{AclState, NewBlob, ObjectEntry, ObjectMeta, open_blob};
+use crate::store::{AclState, Blob, Digests, NewBlob, ObjectEntry, ObjectMeta, open_blob};
 use crate::time::{http_date, parse_http_date};
 use crate::xml_out;
 
@@ -104,39 +105,40 @@ pub(crate) fn check_key(key: &str) -> Result<(), CosError> {
     Ok(())
 }
 
-/// Streams `body` into a new blob, checking its length against `Content-Length`.
+/// Receives `body` into a new blob, checking its length against `Content-Length`.
 pub(crate) fn receive(
     shared: &Shared,
     ctx: &Ctx,
     body: &mut dyn Read,
 ) -> Result<NewBlob, CosError> {
-    let mut w = shared.store.new_blob().map_err(|e| CosError::io(&e))?;
-    let got = w.copy_from(body, MAX_BODY).map_err(|e| {
-        if e.kind() == io::ErrorKind::InvalidData {
-            CosError::new(
-                400,
-                "EntityTooLarge",
-                "Your proposed upload exceeds the maximum allowed object size.",
-            )
-        } else {
-            CosError::new(
-                400,
-                "IncompleteBody",
-                format!("The request body could not be read: {e}"),
-            )
-        }
-    })?;
     let declared = ctx
         .header(header::CONTENT_LENGTH)
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|d| d != got) {
+    let chunked = ctx.header("Transfer-Encoding").is_some();
+    let expected = declared.filter(|_| !chunked);
+    let blob = shared
+        .store
+        .receive(body, expected, MAX_BODY)
+        .map_err(|e| match e {
+            ReceiveError::TooLarge => CosError::new(
+                400,
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed object size.",
+            ),
+            ReceiveError::Io(e) => CosError::new(
+                400,
+                "IncompleteBody",
+                format!("The request body could not be read: {e}"),
+            ),
+        })?;
+    if declared.is_some_and(|d| d != blob.digests.size) {
         return Err(CosError::new(
             400,
             "IncompleteBody",
             "You did not provide the number of bytes specified by the Content-Length HTTP header.",
         ));
     }
-    w.finish().map_err(|e| CosError::io(&e))
+    Ok(blob)
 }
 
 /// PUT Object.
@@ -331,11 +333,13 @@ pub(crate) fn get_object(
         }
         None => (0, meta.size),
     };
-    reply.body = if head {
-        Body::HeadOnly(len)
-    } else {
-        let reader = open_blob(&entry.blob, start, len).map_err(|e| CosError::io(&e))?;
-        Body::Stream(reader, len)
+    reply.body = match &entry.blob {
+        _ if head => Body::HeadOnly(len),
+        Blob::Memory(data) => Body::Memory(data.range(start, len)),
+        Blob::File(_) => {
+            let reader = open_blob(&entry.blob, start, len).map_err(|e| CosError::io(&e))?;
+            Body::Stream(reader, len)
+        }
     };
     Ok(reply)
 }
@@ -461,11 +465,23 @@ pub(crate) fn put_object_copy(
             src.meta.user_meta.clone(),
         ),
     };
-    let mut w = shared.store.new_blob().map_err(|e| CosError::io(&e))?;
-    let mut reader = open_blob(&src.blob, 0, src.meta.size).map_err(|e| CosError::io(&e))?;
-    w.copy_from(&mut reader, MAX_BODY)
+    if src.meta.size > MAX_BODY {
+        return Err(CosError::new(
+            400,
+            "EntityTooLarge",
+            "PUT Object - Copy copies objects of at most 5 GiB.",
+        ));
+    }
+    // The same bytes: the source's ETag is their MD5 unless it is a multipart ETag.
+    let known = md5_of_etag(&src.meta.etag).map(|md5| Digests {
+        size: src.meta.size,
+        md5,
+        crc64: src.meta.crc64,
+    });
+    let blob = shared
+        .store
+        .copy_range(&src.blob, 0, src.meta.size, known)
         .map_err(|e| CosError::io(&e))?;
-    let blob = w.finish().map_err(|e| CosError::io(&e))?;
     let object = ObjectMeta {
         key: ctx.key.clone(),
         id: shared.store.object_id(),
@@ -485,6 +501,12 @@ pub(crate) fn put_object_copy(
     reply.push_header(header::HASH_CRC64, object.crc64.to_string());
     shared.store.put_object(bucket, object, blob)?;
     Ok(reply)
+}
+
+/// The MD5 a single-part ETag (`"` + 32 hex digits + `"`) is; `None` for a multipart
+/// ETag (`"…-N"`).
+fn md5_of_etag(etag: &str) -> Option<[u8; 16]> {
+    super::hex_md5(etag.trim_matches('"'))
 }
 
 #[cfg(test)]
