@@ -84,3 +84,8 @@ pub use transfer::{
     DownloadFile, DownloadFileOutput, Resume, SliceCopyFile, SliceCopyFileOutput, SliceUploadFile,
     SliceUploadFileOutput, TaskId, TaskInfo, TaskKind, TaskState, UploadBody, UploadFiles,
 };
+
+/// The README's Rust examples, compiled (and the ones not marked `no_run` run) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
