@@ -19,7 +19,7 @@ use crate::transport::{self, Incoming, Outgoing};
 const MAX_DOCUMENT_BYTES: u64 = 64 << 20;
 
 /// The size of the buffer a streamed body is copied through.
-const COPY_BUFFER: usize = 64 << 10;
+const COPY_BUFFER: usize = 256 << 10;
 
 /// A failed attempt, and what the server's clock said if COS rejected the time.
 struct Failure {
