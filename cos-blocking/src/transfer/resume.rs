@@ -76,7 +76,8 @@ impl Hasher<'_> {
 }
 
 impl Client {
-    /// The upload to continue, if any keeps at least one part.
+    /// The upload to continue, if any keeps at least one part, and the ids of the key's
+    /// uploads seen while looking.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn find_resumable(
         &self,
@@ -88,7 +89,7 @@ impl Client {
         journal_file: Option<&JournalFile>,
         default_plan: PartPlan,
         hash_progress: Option<ProgressFn<'_>>,
-    ) -> Result<Option<Resumed>> {
+    ) -> Result<(Option<Resumed>, Vec<String>)> {
         let journal = journal_file
             .and_then(JournalFile::load)
             .filter(|j| j.bucket == object.bucket && j.key == object.key && j.total_size == size);
@@ -100,6 +101,7 @@ impl Client {
         });
 
         let mut candidates = self.uploads_of(object)?;
+        let seen = candidates.clone();
         if let Some(pos) = journal
             .as_ref()
             .and_then(|j| candidates.iter().position(|c| *c == j.upload_id))
@@ -164,11 +166,11 @@ impl Client {
                 upload_id: j.upload_id.clone(),
             });
         }
-        Ok(best.map(|(_, r)| r))
+        Ok((best.map(|(_, r)| r), seen))
     }
 
     /// The ids of the uploads in progress for exactly this key, newest first.
-    fn uploads_of(&self, object: &PutObject) -> Result<Vec<String>> {
+    pub(crate) fn uploads_of(&self, object: &PutObject) -> Result<Vec<String>> {
         let mut found = Vec::new();
         let mut list = MultipartList {
             bucket: object.bucket.clone(),
@@ -196,7 +198,7 @@ impl Client {
     }
 
     /// Every part of upload `upload_id`.
-    fn parts_of(&self, object: &PutObject, upload_id: &str) -> Result<Vec<Part>> {
+    pub(crate) fn parts_of(&self, object: &PutObject, upload_id: &str) -> Result<Vec<Part>> {
         let mut parts = Vec::new();
         let mut list = MultipartListPart {
             bucket: object.bucket.clone(),

@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::transfer::engine::{Engine, Job, PartCtx, Stop};
 use crate::transfer::journal::{JournalFile, default_dir};
 use crate::transfer::resume::Resumed;
+use crate::transfer::session::Expected;
 use crate::transfer::source::{FileIdentity, PartSource, UploadBody};
 use crate::transfer::task::{Task, TaskId, TaskKind, TaskState};
 use crate::transport;
@@ -229,7 +230,7 @@ impl Client {
         };
 
         task.set_state(TaskState::Checking);
-        let resumed = match params.resume {
+        let (resumed, seen) = match params.resume {
             Resume::Auto => self.find_resumable(
                 task,
                 object,
@@ -240,7 +241,7 @@ impl Client {
                 plan,
                 params.on_hash_progress,
             )?,
-            Resume::Off => None,
+            Resume::Off => (None, Vec::new()),
         };
         let Resumed {
             upload_id,
@@ -249,9 +250,9 @@ impl Client {
         } = match resumed {
             Some(r) => r,
             None => {
-                let init = self.multipart_init(&MultipartInit::from(object))?;
+                let upload_id = self.start_upload(&MultipartInit::from(object), &seen)?;
                 Resumed {
-                    upload_id: init.upload_id,
+                    upload_id,
                     plan,
                     parts: BTreeMap::new(),
                 }
@@ -410,7 +411,13 @@ impl Client {
                 })
                 .collect(),
         };
-        let out = self.multipart_complete(&complete)?;
+        let out = self.complete_upload(
+            &complete,
+            Expected {
+                size,
+                crc64: Some(crc),
+            },
+        )?;
         if let Some(j) = &journal_file {
             j.remove();
         }
