@@ -160,7 +160,8 @@ impl Client {
     /// (hashed, reported by `on_hash_progress`) — or, for a file whose identity (size,
     /// mtime, and on Unix device, inode and change time) is what the journal recorded, when
     /// its ETag is the one the journal recorded. A file changed in place never yields a
-    /// mixed object.
+    /// mixed object. Uploads of the key that hold no part (attempts that died before their
+    /// first part) are aborted. Resuming assumes one writer per key.
     ///
     /// **Integrity**: each part's CRC64 is computed as it is read and checked against COS's;
     /// the parts' CRCs combine into the object's, checked against the completed object's.
