@@ -8,6 +8,7 @@
 //! sizes from a seeded generator here, so a run is repeatable; with parts in flight in
 //! parallel, which request draws which fault follows their arrival order.
 
+#[path = "../blocking/common/mod.rs"]
 mod common;
 
 use std::io::Write;
