@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cos_proto::ops::multipart::MultipartUpload;
 use cos_proto::ops::object::PutObject;
-use cos_proto::{Body, GetAuthorization, Operation, Response, header};
+use cos_proto::{Body, GetAuthorization, Operation, Request, Response, header};
 
 use crate::auth::{AuthorizeRequest, CredentialScope};
 use crate::body::{Download, Reporter, Upload, crc64};
@@ -72,13 +72,24 @@ impl Client {
     ) -> Result<O::Output> {
         let config = &self.inner.config;
         let started = transport::monotonic();
+        let build = || {
+            op.to_request(&self.inner.endpoint)
+                .map_err(|e| Error::from(e).in_call(O::NAME, op.bucket(), op.key()))
+        };
+        // A bad parameter fails here: no attempt is made, nothing is sent.
+        let mut prepared = Some(build()?);
         let (mut attempts, mut retries, mut skew_corrected) = (0u32, 0u32, false);
         loop {
             attempts += 1;
-            let failure = match self.attempt(op, upload.as_mut(), download.as_mut(), attempts > 1) {
-                Ok(output) => return Ok(output),
-                Err(f) => f,
+            let req = match prepared.take() {
+                Some(req) => req,
+                None => build()?,
             };
+            let failure =
+                match self.attempt(op, req, upload.as_mut(), download.as_mut(), attempts > 1) {
+                    Ok(output) => return Ok(output),
+                    Err(f) => f,
+                };
             let error = failure.error;
             let resendable = upload.as_ref().is_none_or(Upload::can_resend)
                 && download.as_ref().is_none_or(Download::can_rewind);
@@ -106,16 +117,16 @@ impl Client {
         }
     }
 
-    /// One attempt: a fresh request, signed now, sent once.
+    /// One attempt: `req` (freshly built from `op`), signed now, sent once.
     fn attempt<O: Operation>(
         &self,
         op: &O,
+        mut req: Request,
         upload: Option<&mut Upload<'_>>,
         download: Option<&mut Download<'_>>,
         is_retry: bool,
     ) -> Result<O::Output, Failure> {
         let config = &self.inner.config;
-        let mut req = op.to_request(&self.inner.endpoint)?;
         if is_retry {
             req.headers
                 .push((header::SDK_RETRY.to_owned(), "true".to_owned()));
