@@ -99,6 +99,11 @@ impl Client {
             {
                 self.inner.clock_offset.store(skew, Ordering::Relaxed);
                 skew_corrected = true;
+                log::debug!(
+                    target: transport::LOG_TARGET,
+                    "{} refused for clock skew, retrying with the server's time ({skew:+} s)",
+                    O::NAME
+                );
                 continue;
             }
             if resendable
@@ -107,7 +112,13 @@ impl Client {
                 && retries + 1 < config.retry.max_attempts
             {
                 retries += 1;
-                transport::sleep(self.inner.backoff.delay(retries));
+                let delay = self.inner.backoff.delay(retries);
+                log::debug!(
+                    target: transport::LOG_TARGET,
+                    "{} attempt {attempts} failed, retrying in {delay:?}: {error}",
+                    O::NAME
+                );
+                transport::sleep(delay);
                 continue;
             }
             let elapsed = transport::monotonic().duration_since(started);
