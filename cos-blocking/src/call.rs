@@ -151,7 +151,34 @@ impl Client {
         self.inner
             .auth
             .sign(&mut req, &scope, key, now, config.sign_validity)?;
+        // COS may quote what was signed back in an error (a SignatureDoesNotMatch message
+        // lists the signed headers, the security token among them): no error keeps it.
+        let secrets: Vec<String> = req
+            .headers
+            .iter()
+            .filter(|(n, v)| {
+                !v.is_empty()
+                    && (n.eq_ignore_ascii_case(header::AUTHORIZATION)
+                        || n.eq_ignore_ascii_case(header::SECURITY_TOKEN))
+            })
+            .map(|(_, v)| v.clone())
+            .collect();
+        self.exchange(op, &req, upload, download)
+            .map_err(|f| Failure {
+                error: f.error.redact(&secrets),
+                skew_secs: f.skew_secs,
+            })
+    }
 
+    /// Sends the signed `req` and reads its answer into `op`'s output.
+    fn exchange<O: Operation>(
+        &self,
+        op: &O,
+        req: &Request,
+        upload: Option<&mut Upload<'_>>,
+        download: Option<&mut Download<'_>>,
+    ) -> Result<O::Output, Failure> {
+        let config = &self.inner.config;
         let transport = &self.inner.transport;
         let (mut incoming, sent_crc) = match upload {
             Some(upload) => {
