@@ -183,15 +183,15 @@ impl Client {
         let (mut incoming, sent_crc) = match upload {
             Some(upload) => {
                 let mut sending = upload.open(config.progress_interval)?;
-                let sent = transport.send(&req, Outgoing::Reader(&mut sending));
+                let sent = transport.send(req, Outgoing::Reader(&mut sending));
                 if let Some(e) = sending.take_failure() {
                     return Err(e.into());
                 }
                 (sent?, Some(sending.crc64()))
             }
             None => match &req.body {
-                Body::Empty => (transport.send(&req, Outgoing::Empty)?, None),
-                Body::Bytes(b) => (transport.send(&req, Outgoing::Bytes(b))?, None),
+                Body::Empty => (transport.send(req, Outgoing::Empty)?, None),
+                Body::Bytes(b) => (transport.send(req, Outgoing::Bytes(b))?, None),
                 Body::Stream { .. } => {
                     return Err(Error::invalid(
                         "Body",

@@ -305,10 +305,11 @@ impl Error {
             ErrorKind::Service(e) => {
                 scrub(&mut e.message);
                 scrub(&mut e.code);
-                for field in [&mut e.resource, &mut e.request_id, &mut e.trace_id] {
-                    if let Some(text) = field {
-                        scrub(text);
-                    }
+                for text in [&mut e.resource, &mut e.request_id, &mut e.trace_id]
+                    .into_iter()
+                    .flatten()
+                {
+                    scrub(text);
                 }
             }
             ErrorKind::Parse { reason } => scrub(reason),
