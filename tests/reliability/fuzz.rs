@@ -432,3 +432,67 @@ fn an_endless_listing_stops_at_the_document_cap() {
     assert!(matches!(err.kind(), ErrorKind::Transport { .. }), "{err:?}");
     assert_eq!(err.attempts(), 1);
 }
+
+#[test]
+fn an_endless_part_list_sent_to_the_emulator_is_refused_at_its_cap() {
+    let emu = Emulator::builder()
+        .credential(SECRET_ID, SECRET_KEY)
+        .bucket(BUCKET)
+        .start()
+        .expect("emulator");
+    let client = common::scripted::client_at(&emu.address(), |c| c);
+    let upload_id = client
+        .multipart_init(&cos_blocking::proto::ops::multipart::MultipartInit {
+            bucket: BUCKET.into(),
+            region: REGION.into(),
+            key: "k".into(),
+            ..Default::default()
+        })
+        .expect("init")
+        .upload_id;
+    let declared: u64 = 256 << 20;
+    let raw = Raw {
+        method: "POST".into(),
+        path: "/k".into(),
+        query: vec![("uploadId".into(), upload_id)],
+        host: HOST.into(),
+        headers: vec![("Content-Type".into(), "application/xml".into())],
+        body: b"<CompleteMultipartUpload>".to_vec(),
+        declared: Some(declared.to_string()),
+        signed: true,
+    };
+    let mut stream = TcpStream::connect(emu.address()).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut writer = stream.try_clone().expect("clone");
+    let sender = std::thread::spawn(move || {
+        let part = b"<Part><PartNumber>1</PartNumber><ETag>\"e\"</ETag></Part>".repeat(1000);
+        let mut sent = 0u64;
+        if writer.write_all(&encode(&raw)).is_err() {
+            return sent;
+        }
+        // Up to the declared length, or until the server stops reading.
+        while sent + (part.len() as u64) < declared && writer.write_all(&part).is_ok() {
+            sent += part.len() as u64;
+        }
+        sent
+    });
+    let mut answer = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !answer.windows(8).any(|w| w == b"</Error>") {
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => answer.extend_from_slice(&buf[..n]),
+        }
+    }
+    let _ = stream.shutdown(Shutdown::Both);
+    let _ = sender.join();
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 400 "), "{text}");
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let error = cos_blocking::proto::xml::parse("CompleteMultipartUpload", body.as_bytes())
+        .expect("an error document");
+    assert_eq!(error.text_of("Code").as_deref(), Some("EntityTooLarge"));
+    assert!(healthy(&client));
+}
