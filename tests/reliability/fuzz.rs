@@ -21,7 +21,7 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::{BUCKET, REGION, SECRET_ID, SECRET_KEY};
-use cos_blocking::proto::ops::bucket::{GetBucket, HeadBucket};
+use cos_blocking::proto::ops::bucket::{GetBucket, GetService, PutBucket};
 use cos_blocking::proto::ops::object::GetObject;
 use cos_blocking::proto::{Credentials, KeyTime, SignableRequest, Signer};
 use cos_blocking::{Client, ErrorKind, RetryPolicy};
@@ -298,13 +298,21 @@ fn well_formed(answer: &[u8]) -> bool {
             && answer[9..12].iter().all(u8::is_ascii_digit))
 }
 
+/// Whether the emulator still serves: it lists the buckets. A generated request may have
+/// deleted the test's bucket (no failure): it is created again, so that later requests reach
+/// the object handlers.
 fn healthy(client: &Client) -> bool {
-    client
-        .head_bucket(&HeadBucket {
+    let Ok(listed) = client.get_service(&GetService::default()) else {
+        return false;
+    };
+    if !listed.buckets.iter().any(|b| b.name == BUCKET) {
+        let _ = client.put_bucket(&PutBucket {
             bucket: BUCKET.into(),
             region: REGION.into(),
-        })
-        .is_ok()
+            ..PutBucket::default()
+        });
+    }
+    true
 }
 
 #[test]
