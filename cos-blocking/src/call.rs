@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cos_proto::ops::multipart::MultipartUpload;
 use cos_proto::ops::object::PutObject;
-use cos_proto::{Body, GetAuthorization, Operation, Response, header};
+use cos_proto::{Body, GetAuthorization, Operation, Request, Response, header};
 
 use crate::auth::{AuthorizeRequest, CredentialScope};
 use crate::body::{Download, Reporter, Upload, crc64};
@@ -72,13 +72,24 @@ impl Client {
     ) -> Result<O::Output> {
         let config = &self.inner.config;
         let started = transport::monotonic();
+        let build = || {
+            op.to_request(&self.inner.endpoint)
+                .map_err(|e| Error::from(e).in_call(O::NAME, op.bucket(), op.key()))
+        };
+        // A bad parameter fails here: no attempt is made, nothing is sent.
+        let mut prepared = Some(build()?);
         let (mut attempts, mut retries, mut skew_corrected) = (0u32, 0u32, false);
         loop {
             attempts += 1;
-            let failure = match self.attempt(op, upload.as_mut(), download.as_mut(), attempts > 1) {
-                Ok(output) => return Ok(output),
-                Err(f) => f,
+            let req = match prepared.take() {
+                Some(req) => req,
+                None => build()?,
             };
+            let failure =
+                match self.attempt(op, req, upload.as_mut(), download.as_mut(), attempts > 1) {
+                    Ok(output) => return Ok(output),
+                    Err(f) => f,
+                };
             let error = failure.error;
             let resendable = upload.as_ref().is_none_or(Upload::can_resend)
                 && download.as_ref().is_none_or(Download::can_rewind);
@@ -88,6 +99,11 @@ impl Client {
             {
                 self.inner.clock_offset.store(skew, Ordering::Relaxed);
                 skew_corrected = true;
+                log::debug!(
+                    target: transport::LOG_TARGET,
+                    "{} refused for clock skew, retrying with the server's time ({skew:+} s)",
+                    O::NAME
+                );
                 continue;
             }
             if resendable
@@ -96,7 +112,13 @@ impl Client {
                 && retries + 1 < config.retry.max_attempts
             {
                 retries += 1;
-                transport::sleep(self.inner.backoff.delay(retries));
+                let delay = self.inner.backoff.delay(retries);
+                log::debug!(
+                    target: transport::LOG_TARGET,
+                    "{} attempt {attempts} failed, retrying in {delay:?}: {error}",
+                    O::NAME
+                );
+                transport::sleep(delay);
                 continue;
             }
             let elapsed = transport::monotonic().duration_since(started);
@@ -106,16 +128,16 @@ impl Client {
         }
     }
 
-    /// One attempt: a fresh request, signed now, sent once.
+    /// One attempt: `req` (freshly built from `op`), signed now, sent once.
     fn attempt<O: Operation>(
         &self,
         op: &O,
+        mut req: Request,
         upload: Option<&mut Upload<'_>>,
         download: Option<&mut Download<'_>>,
         is_retry: bool,
     ) -> Result<O::Output, Failure> {
         let config = &self.inner.config;
-        let mut req = op.to_request(&self.inner.endpoint)?;
         if is_retry {
             req.headers
                 .push((header::SDK_RETRY.to_owned(), "true".to_owned()));
@@ -129,20 +151,47 @@ impl Client {
         self.inner
             .auth
             .sign(&mut req, &scope, key, now, config.sign_validity)?;
+        // COS may quote what was signed back in an error (a SignatureDoesNotMatch message
+        // lists the signed headers, the security token among them): no error keeps it.
+        let secrets: Vec<String> = req
+            .headers
+            .iter()
+            .filter(|(n, v)| {
+                !v.is_empty()
+                    && (n.eq_ignore_ascii_case(header::AUTHORIZATION)
+                        || n.eq_ignore_ascii_case(header::SECURITY_TOKEN))
+            })
+            .map(|(_, v)| v.clone())
+            .collect();
+        self.exchange(op, &req, upload, download)
+            .map_err(|f| Failure {
+                error: f.error.redact(&secrets),
+                skew_secs: f.skew_secs,
+            })
+    }
 
+    /// Sends the signed `req` and reads its answer into `op`'s output.
+    fn exchange<O: Operation>(
+        &self,
+        op: &O,
+        req: &Request,
+        upload: Option<&mut Upload<'_>>,
+        download: Option<&mut Download<'_>>,
+    ) -> Result<O::Output, Failure> {
+        let config = &self.inner.config;
         let transport = &self.inner.transport;
         let (mut incoming, sent_crc) = match upload {
             Some(upload) => {
                 let mut sending = upload.open(config.progress_interval)?;
-                let sent = transport.send(&req, Outgoing::Reader(&mut sending));
+                let sent = transport.send(req, Outgoing::Reader(&mut sending));
                 if let Some(e) = sending.take_failure() {
                     return Err(e.into());
                 }
                 (sent?, Some(sending.crc64()))
             }
             None => match &req.body {
-                Body::Empty => (transport.send(&req, Outgoing::Empty)?, None),
-                Body::Bytes(b) => (transport.send(&req, Outgoing::Bytes(b))?, None),
+                Body::Empty => (transport.send(req, Outgoing::Empty)?, None),
+                Body::Bytes(b) => (transport.send(req, Outgoing::Bytes(b))?, None),
                 Body::Stream { .. } => {
                     return Err(Error::invalid(
                         "Body",

@@ -6,7 +6,9 @@
 //! `PutObject failed: HTTP 503 SlowDown: Please reduce your request rate (bucket ex-1250000000, key a.txt, request id NjQ..., 3 attempts in 1.2s)`.
 //!
 //! No message ever contains a SecretKey, a security token or an Authorization value: the
-//! kinds carry names, codes and numbers only.
+//! kinds carry names, codes and numbers, and what COS answered with those two values
+//! replaced by `<redacted>` (COS's `SignatureDoesNotMatch` message quotes the signed
+//! headers, the token among them).
 
 use std::fmt;
 use std::io;
@@ -286,6 +288,36 @@ impl Error {
     pub(crate) fn after(mut self, attempts: u32, elapsed: Duration) -> Self {
         self.context.attempts = attempts;
         self.context.elapsed = elapsed;
+        self
+    }
+
+    /// Replaces each of `secrets` (the request's Authorization and security token) with
+    /// `<redacted>` wherever the answer or the connection echoed it into this error.
+    pub(crate) fn redact(mut self, secrets: &[String]) -> Self {
+        let scrub = |text: &mut String| {
+            for secret in secrets.iter().filter(|s| !s.is_empty()) {
+                if text.contains(secret.as_str()) {
+                    *text = text.replace(secret.as_str(), "<redacted>");
+                }
+            }
+        };
+        match &mut self.kind {
+            ErrorKind::Service(e) => {
+                scrub(&mut e.message);
+                scrub(&mut e.code);
+                for text in [&mut e.resource, &mut e.request_id, &mut e.trace_id]
+                    .into_iter()
+                    .flatten()
+                {
+                    scrub(text);
+                }
+            }
+            ErrorKind::Parse { reason } => scrub(reason),
+            ErrorKind::Transport { message } => scrub(message),
+            ErrorKind::InvalidInput { reason, .. } => scrub(reason),
+            ErrorKind::Credentials { reason } => scrub(reason),
+            _ => {}
+        }
         self
     }
 

@@ -51,6 +51,12 @@
 //! Errors are one [`Error`] whose [`ErrorKind`] says what went wrong and whose message
 //! names the operation, bucket, key, request id and attempts. Retries follow [`retry`].
 //!
+//! Requests, responses and retries are logged through the `log` facade (target
+//! `cos_blocking`: request lines and statuses at `Debug`, headers at `Trace`), with the
+//! values of `Authorization` and `x-cos-security-token` written `<redacted>`. What is
+//! promised under faults, crashes and bad input, and the tests that prove it, is in the
+//! repository's `RELIABILITY.md`.
+//!
 //! ## Modules
 //! A private `transport` module is the only code that talks to ureq and reads the clock;
 //! [`retry`] holds the retry rules; [`auth`] the three ways to authenticate; [`body`] the

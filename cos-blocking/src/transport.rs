@@ -9,6 +9,14 @@
 //! the status and headers with a reader for the body. Redirects are not followed (COS does
 //! not redirect; a 3xx is handed back like any other status) and no compression is asked
 //! for, so the body is the bytes whose CRC64 COS reports.
+//!
+//! It is also where requests and responses are logged, through the `log` facade under the
+//! target `cos_blocking`: at `Debug` each request line and each response status with its
+//! request id, at `Trace` their headers. Secrets never reach a record: the values of
+//! `Authorization` and `x-cos-security-token` are written as `<redacted>`, and so are the
+//! query parameters `q-signature` and `x-cos-security-token` (bodies are not logged). ureq
+//! logs too, under its own targets: at `Trace`, ureq-proto dumps the bytes of responses and of
+//! request bodies (not request heads) in hex.
 
 use std::io::{self, Read};
 use std::time::{Duration, Instant, SystemTime};
@@ -73,6 +81,16 @@ impl Transport {
 
     /// Sends `req` with `body` and returns the response head with its body unread.
     pub(crate) fn send(&self, req: &Request, body: Outgoing<'_>) -> Result<Incoming> {
+        log_request(req);
+        let result = self.send_unlogged(req, body);
+        match &result {
+            Ok(incoming) => log_response(req, incoming),
+            Err(e) => log::debug!(target: LOG_TARGET, "{} {}: {e}", req.method, redacted_url(req)),
+        }
+        result
+    }
+
+    fn send_unlogged(&self, req: &Request, body: Outgoing<'_>) -> Result<Incoming> {
         let method = match req.method {
             Method::Get => http::Method::GET,
             Method::Head => http::Method::HEAD,
@@ -108,6 +126,72 @@ impl Transport {
         };
         let response = result.map_err(from_ureq)?;
         Ok(Incoming { response })
+    }
+}
+
+/// The `log` target of cos-blocking's records.
+pub(crate) const LOG_TARGET: &str = "cos_blocking";
+
+/// Headers whose values are never logged.
+const SECRET_HEADERS: [&str; 2] = ["authorization", header::SECURITY_TOKEN];
+/// Query parameters whose values are never logged.
+const SECRET_QUERY: [&str; 2] = ["q-signature", header::SECURITY_TOKEN];
+
+/// A header value as logged: `<redacted>` for a secret one.
+fn loggable<'a>(name: &str, value: &'a str) -> &'a str {
+    if SECRET_HEADERS.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+        "<redacted>"
+    } else {
+        value
+    }
+}
+
+/// The request's URL with the values of secret query parameters redacted.
+fn redacted_url(req: &Request) -> String {
+    if !req
+        .query
+        .iter()
+        .any(|(n, _)| SECRET_QUERY.iter().any(|s| n.eq_ignore_ascii_case(s)))
+    {
+        return req.url();
+    }
+    let mut safe = req.clone();
+    for (name, value) in &mut safe.query {
+        if SECRET_QUERY.iter().any(|s| name.eq_ignore_ascii_case(s)) {
+            *value = "redacted".to_owned();
+        }
+    }
+    safe.url()
+}
+
+fn log_request(req: &Request) {
+    if !log::log_enabled!(target: LOG_TARGET, log::Level::Debug) {
+        return;
+    }
+    log::debug!(target: LOG_TARGET, "> {} {} (Host {})", req.method, redacted_url(req), req.host());
+    for (name, value) in &req.headers {
+        log::trace!(target: LOG_TARGET, "> {name}: {}", loggable(name, value));
+    }
+}
+
+fn log_response(req: &Request, incoming: &Incoming) {
+    if !log::log_enabled!(target: LOG_TARGET, log::Level::Debug) {
+        return;
+    }
+    let headers = incoming.headers();
+    let id = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(header::REQUEST_ID))
+        .map_or("none", |(_, v)| v.as_str());
+    log::debug!(
+        target: LOG_TARGET,
+        "< {} for {} {} (request id {id})",
+        incoming.status(),
+        req.method,
+        redacted_url(req)
+    );
+    for (name, value) in &headers {
+        log::trace!(target: LOG_TARGET, "< {name}: {}", loggable(name, value));
     }
 }
 

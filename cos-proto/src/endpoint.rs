@@ -216,9 +216,14 @@ impl Endpoint {
     pub fn with_domain(mut self, template: &str) -> Result<Self> {
         let mut rest = template;
         for (prefix, scheme) in [("https://", Scheme::Https), ("http://", Scheme::Http)] {
-            if rest.len() >= prefix.len() && rest[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            // `get`: a template may start with a character wider than one byte.
+            if let Some(tail) = rest
+                .get(..prefix.len())
+                .filter(|head| head.eq_ignore_ascii_case(prefix))
+                .and_then(|_| rest.get(prefix.len()..))
+            {
                 self.scheme = scheme;
-                rest = &rest[prefix.len()..];
+                rest = tail;
             }
         }
         let rest = rest.trim_end_matches('/');
@@ -501,6 +506,10 @@ mod tests {
             "x.com:99999",
             "x.com:8a",
             "",
+            // Wider than one byte where a scheme would end (found by cos-proto/tests/fuzz.rs:
+            // it panicked slicing inside a character).
+            "%%🕴ã$#",
+            "httpé://x.com",
         ] {
             let err = Endpoint::new().with_domain(bad).expect_err(bad);
             assert_eq!(err.field(), Some("Domain"), "{bad}");

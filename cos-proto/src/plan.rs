@@ -347,6 +347,51 @@ fn etag_matches(etag: &str, md5: &[u8; 16]) -> bool {
             .all(|(pair, &byte)| hex_byte(pair) == Some(byte))
 }
 
+/// The ETag COS gives the object a multipart upload of parts with `part_etags` (in part
+/// order) completes into: `"{hex MD5 of the parts' binary MD5s}-{count}"`, quoted. `None`
+/// when there is no part or a part's ETag is not the hex of an MD5 (quotes optional).
+///
+/// A task that lost the answer to its `CompleteMultipartUpload` checks the object it finds
+/// against this (and against its CRC-64) before taking it as its own.
+///
+/// ```
+/// use cos_proto::plan::multipart_etag;
+///
+/// let part = "\"0cc175b9c0f1b6a831c399e269772661\""; // MD5 of "a"
+/// assert_eq!(
+///     multipart_etag([part, part]).as_deref(),
+///     Some("\"7b3c799ee8b11a11c798c8b41bed8502-2\""),
+/// );
+/// assert_eq!(multipart_etag(["W/x"]), None);
+/// ```
+pub fn multipart_etag<'a>(part_etags: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    use md5::{Digest, Md5};
+    let mut joined = Md5::new();
+    let mut count = 0u32;
+    for etag in part_etags {
+        let bare = etag.strip_prefix('"').unwrap_or(etag);
+        let bare = bare.strip_suffix('"').unwrap_or(bare);
+        if bare.len() != 32 {
+            return None;
+        }
+        let mut md5 = [0u8; 16];
+        for (byte, pair) in md5.iter_mut().zip(bare.as_bytes().chunks(2)) {
+            *byte = hex_byte(pair)?;
+        }
+        joined.update(md5);
+        count += 1;
+    }
+    if count == 0 {
+        return None;
+    }
+    let hex: String = joined
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(format!("\"{hex}-{count}\""))
+}
+
 /// The value of two hex digits, either case.
 fn hex_byte(pair: &[u8]) -> Option<u8> {
     let digit = |c: u8| char::from(c).to_digit(16);

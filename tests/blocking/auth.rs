@@ -305,3 +305,28 @@ fn secrets_never_print() {
     let text = format!("{err} {err:?}");
     assert!(!text.contains(secret), "{text}");
 }
+
+#[test]
+fn a_token_cos_quotes_back_in_an_error_is_redacted() {
+    // The emulator, like COS, answers a bad signature with the FormatString it computed:
+    // the signed headers, the security token among them.
+    let t = Target::embedded(
+        "auth-token-echo",
+        with_temporary(),
+        |b| {
+            b.secret(TMP_ID, "not-the-temporary-key")
+                .security_token(TOKEN)
+        },
+        |c| c,
+    );
+    let err = t.client.get_object(&t.get_op("k")).expect_err("refused");
+    let service = err.service().expect("a service error");
+    assert_eq!(service.code, "SignatureDoesNotMatch");
+    assert!(
+        service.message.contains("x-cos-security-token=<redacted>"),
+        "{}",
+        service.message
+    );
+    let text = format!("{err} {err:?}");
+    assert!(!text.contains(TOKEN), "{text}");
+}

@@ -295,7 +295,9 @@ fn errors_name_the_call() {
         matches!(err.kind(), ErrorKind::InvalidInput { field, .. } if field == "Key"),
         "{err}"
     );
-    assert_eq!(err.attempts(), 1);
+    // Refused before sending: no attempt was made.
+    assert_eq!(err.attempts(), 0);
+    assert_eq!(err.context().operation, "PutObject");
 }
 
 #[test]

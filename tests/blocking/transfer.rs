@@ -688,3 +688,78 @@ fn bad_input_is_refused_before_any_request() {
         );
     }
 }
+
+#[test]
+fn lost_answers_to_initiate_and_complete_are_retried_and_leave_nothing_behind() {
+    // Each fault lets COS act, then breaks the answer: the first Initiate creates an upload
+    // the client never hears of, the first Complete assembles the object unheard.
+    let faults = || {
+        Emulator::builder()
+            .fault(FaultRule::new(
+                "InitiateMultipartUpload",
+                Trigger::Nth(1),
+                FaultAction::ResetMidBody,
+            ))
+            .fault(FaultRule::new(
+                "CompleteMultipartUpload",
+                Trigger::Nth(1),
+                FaultAction::ResetMidBody,
+            ))
+    };
+    let scratch = Scratch::new("lost-answers");
+    let t = Target::embedded("lost-answers", faults(), static_key, |c| {
+        c.resume_dir(scratch.0.join("j"))
+    });
+    let bytes = data(3 * MIB + 17);
+    let path = write_file(&scratch, "l.bin", &bytes);
+    let out = t
+        .client
+        .slice_upload_file(params(&t, "l.bin", UploadBody::path(&path)))
+        .expect("upload");
+    check_output(&out, &t, "l.bin", &bytes);
+    assert_eq!(out.etag, multipart_etag(&bytes, MIB));
+    assert_eq!(t.emu().count("InitiateMultipartUpload"), 2);
+    assert_eq!(t.emu().count("CompleteMultipartUpload"), 2);
+    // The upload the lost answer created (no parts) was aborted.
+    assert_eq!(t.emu().count("AbortMultipartUpload"), 1);
+    assert!(uploads(&t, "l.bin").is_empty());
+
+    // The same for a copy in parts.
+    let t = Target::embedded("lost-answers-copy", faults(), static_key, |c| c);
+    t.client
+        .put_object(&PutObject {
+            bucket: t.bucket.clone(),
+            region: t.region.clone(),
+            key: t.key("src"),
+            body: bytes.clone().into(),
+            ..PutObject::default()
+        })
+        .expect("put");
+    let out = t
+        .client
+        .slice_copy_file(cos_blocking::SliceCopyFile {
+            object: cos_blocking::proto::ops::object::PutObjectCopy {
+                bucket: t.bucket.clone(),
+                region: t.region.clone(),
+                key: t.key("copy"),
+                copy_source: format!(
+                    "{}.cos.{}.myqcloud.com/{}",
+                    t.bucket,
+                    t.region,
+                    t.key("src")
+                ),
+                ..Default::default()
+            },
+            chunk_size: Some(MIB as u64),
+            slice_size: Some(MIB as u64),
+            ..cos_blocking::SliceCopyFile::default()
+        })
+        .expect("copy");
+    assert_eq!(out.crc64, Some(crc64(&bytes)));
+    assert_eq!(out.etag, multipart_etag(&bytes, MIB));
+    assert_eq!(stored(&t, "copy"), bytes);
+    assert_eq!(t.emu().count("InitiateMultipartUpload"), 2);
+    assert_eq!(t.emu().count("CompleteMultipartUpload"), 2);
+    assert_eq!(t.emu().count("AbortMultipartUpload"), 1);
+    assert!(uploads(&t, "copy").is_empty());
+}

@@ -18,6 +18,7 @@ use crate::body::ProgressFn;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transfer::engine::{Engine, Job, PartCtx};
+use crate::transfer::session::Expected;
 use crate::transfer::task::{Task, TaskId, TaskKind, TaskState};
 use crate::transfer::upload::{TaskReadyFn, check_crc};
 
@@ -166,8 +167,7 @@ impl Client {
         }
 
         let plan = PartPlan::new(size, chunk_size)?;
-        let init = self.multipart_init(&copy_init(object, &head)?)?;
-        let upload_id = init.upload_id;
+        let upload_id = self.start_upload(&copy_init(object, &head)?, &[])?;
         let abort = || {
             let _ = self.multipart_abort(&MultipartAbort {
                 bucket: object.bucket.clone(),
@@ -227,7 +227,11 @@ impl Client {
                 .map(|(part_number, etag)| CompletedPart { part_number, etag })
                 .collect(),
         };
-        let out = match self.multipart_complete(&complete) {
+        let expected = Expected {
+            size,
+            crc64: head.object.crc64,
+        };
+        let out = match self.complete_upload(&complete, expected) {
             Ok(out) => out,
             Err(e) => {
                 abort();

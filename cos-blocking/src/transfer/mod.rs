@@ -9,6 +9,11 @@
 //! (part sizes, which server parts to keep, CRC64 combination, the resume journal's format)
 //! is cos-proto's [`plan`](cos_proto::plan) module; this module does the I/O.
 //!
+//! Starting and completing a task's multipart upload are tried again after transient
+//! failures, although the single calls are not (they are not idempotent): a start whose
+//! answer was lost leaves no empty upload behind, and a completion whose answer was lost is
+//! recognised by the object's size and CRC-64 (the private `session` module says how).
+//!
 //! ## Task states
 //!
 //! ```text
@@ -41,6 +46,7 @@ mod download;
 mod engine;
 mod journal;
 mod resume;
+mod session;
 mod source;
 mod task;
 mod upload;

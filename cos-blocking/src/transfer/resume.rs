@@ -6,7 +6,10 @@
 //! planned one and its ETag is the MD5 of the local bytes at its place. Parts the journal
 //! recorded (same upload, same ETag) are kept without hashing when the file's identity is
 //! the one the journal recorded. The candidate that keeps the most bytes wins; the journal's
-//! own upload is aborted when nothing of it is usable (it was ours, and would be orphaned).
+//! own upload is aborted when nothing of it is usable (it was ours, and would be orphaned),
+//! and so is every candidate that holds no part: an earlier attempt killed before its first
+//! part (or before it wrote its journal) would otherwise stay forever. Like continuing other
+//! uploads of the key, this assumes one writer per key.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::Ordering;
@@ -76,7 +79,8 @@ impl Hasher<'_> {
 }
 
 impl Client {
-    /// The upload to continue, if any keeps at least one part.
+    /// The upload to continue, if any keeps at least one part, and the ids of the key's
+    /// uploads seen while looking.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn find_resumable(
         &self,
@@ -88,7 +92,7 @@ impl Client {
         journal_file: Option<&JournalFile>,
         default_plan: PartPlan,
         hash_progress: Option<ProgressFn<'_>>,
-    ) -> Result<Option<Resumed>> {
+    ) -> Result<(Option<Resumed>, Vec<String>)> {
         let journal = journal_file
             .and_then(JournalFile::load)
             .filter(|j| j.bucket == object.bucket && j.key == object.key && j.total_size == size);
@@ -100,6 +104,7 @@ impl Client {
         });
 
         let mut candidates = self.uploads_of(object)?;
+        let seen = candidates.clone();
         if let Some(pos) = journal
             .as_ref()
             .and_then(|j| candidates.iter().position(|c| *c == j.upload_id))
@@ -118,8 +123,13 @@ impl Client {
             error: None,
         };
         let mut best: Option<(u64, Resumed)> = None;
+        let mut empty = Vec::new();
         for upload_id in candidates {
             let server_parts = self.parts_of(object, &upload_id)?;
+            if server_parts.is_empty() {
+                empty.push(upload_id);
+                continue;
+            }
             let recorded = trusted.filter(|j| j.upload_id == upload_id);
             let plan = candidate_plan(size, default_plan, recorded, &server_parts);
             let parts = keep_parts(&plan, &server_parts, recorded, &mut hasher);
@@ -151,24 +161,31 @@ impl Client {
         }
         hasher.reporter.update(hasher.hashed, true);
 
-        // The journal's upload was ours: if it is not continued, nothing else will.
+        // The journal's upload was ours: if it is not continued, nothing else will. An
+        // upload without parts is an earlier attempt that died before its first part (or
+        // whose start's answer was lost): nothing to continue, and nothing else would end it.
+        let mut ended = empty;
         if let Some(j) = &journal
             && best
                 .as_ref()
                 .is_none_or(|(_, r)| r.upload_id != j.upload_id)
+            && !ended.contains(&j.upload_id)
         {
+            ended.push(j.upload_id.clone());
+        }
+        for upload_id in ended {
             let _ = self.multipart_abort(&MultipartAbort {
                 bucket: object.bucket.clone(),
                 region: object.region.clone(),
                 key: object.key.clone(),
-                upload_id: j.upload_id.clone(),
+                upload_id,
             });
         }
-        Ok(best.map(|(_, r)| r))
+        Ok((best.map(|(_, r)| r), seen))
     }
 
     /// The ids of the uploads in progress for exactly this key, newest first.
-    fn uploads_of(&self, object: &PutObject) -> Result<Vec<String>> {
+    pub(crate) fn uploads_of(&self, object: &PutObject) -> Result<Vec<String>> {
         let mut found = Vec::new();
         let mut list = MultipartList {
             bucket: object.bucket.clone(),
@@ -196,7 +213,7 @@ impl Client {
     }
 
     /// Every part of upload `upload_id`.
-    fn parts_of(&self, object: &PutObject, upload_id: &str) -> Result<Vec<Part>> {
+    pub(crate) fn parts_of(&self, object: &PutObject, upload_id: &str) -> Result<Vec<Part>> {
         let mut parts = Vec::new();
         let mut list = MultipartListPart {
             bucket: object.bucket.clone(),

@@ -20,6 +20,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::transfer::engine::{Engine, Job, PartCtx, Stop};
 use crate::transfer::journal::{JournalFile, default_dir};
 use crate::transfer::resume::Resumed;
+use crate::transfer::session::Expected;
 use crate::transfer::source::{FileIdentity, PartSource, UploadBody};
 use crate::transfer::task::{Task, TaskId, TaskKind, TaskState};
 use crate::transport;
@@ -159,7 +160,8 @@ impl Client {
     /// (hashed, reported by `on_hash_progress`) — or, for a file whose identity (size,
     /// mtime, and on Unix device, inode and change time) is what the journal recorded, when
     /// its ETag is the one the journal recorded. A file changed in place never yields a
-    /// mixed object.
+    /// mixed object. Uploads of the key that hold no part (attempts that died before their
+    /// first part) are aborted. Resuming assumes one writer per key.
     ///
     /// **Integrity**: each part's CRC64 is computed as it is read and checked against COS's;
     /// the parts' CRCs combine into the object's, checked against the completed object's.
@@ -222,7 +224,7 @@ impl Client {
         };
 
         task.set_state(TaskState::Checking);
-        let resumed = match params.resume {
+        let (resumed, seen) = match params.resume {
             Resume::Auto => self.find_resumable(
                 task,
                 object,
@@ -233,7 +235,7 @@ impl Client {
                 plan,
                 params.on_hash_progress,
             )?,
-            Resume::Off => None,
+            Resume::Off => (None, Vec::new()),
         };
         let Resumed {
             upload_id,
@@ -242,9 +244,9 @@ impl Client {
         } = match resumed {
             Some(r) => r,
             None => {
-                let init = self.multipart_init(&MultipartInit::from(object))?;
+                let upload_id = self.start_upload(&MultipartInit::from(object), &seen)?;
                 Resumed {
-                    upload_id: init.upload_id,
+                    upload_id,
                     plan,
                     parts: BTreeMap::new(),
                 }
@@ -396,7 +398,13 @@ impl Client {
                 })
                 .collect(),
         };
-        let out = self.multipart_complete(&complete)?;
+        let out = self.complete_upload(
+            &complete,
+            Expected {
+                size,
+                crc64: Some(crc),
+            },
+        )?;
         if let Some(j) = &journal_file {
             j.remove();
         }
