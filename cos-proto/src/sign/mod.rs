@@ -394,8 +394,6 @@ fn sign_with(
     value.push_str("&q-key-time=");
     value.push_str(kt);
     value.push_str("&q-header-list=");
-
-    let sorted = Sorted::new(req)?;
     let start = value.len();
     sorted.write_names(&mut value, sorted.headers());
     let header_list = start..value.len();
