@@ -13,7 +13,6 @@ const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 const UNRESERVED: u8 = 1;
 const SLASH: u8 = 2;
 const CONTROL: u8 = 4;
-const TOKEN: u8 = 8;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -21,12 +20,7 @@ static CLASS: [u8; 256] = {
     while i < 256 {
         let b = i as u8;
         t[i] = if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            UNRESERVED | TOKEN
-        } else if matches!(
-            b,
-            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'^' | b'`' | b'|'
-        ) {
-            TOKEN
+            UNRESERVED
         } else if b == b'/' {
             SLASH
         } else if (b < 0x20 && b != b'\t') || b == 0x7f {
@@ -45,31 +39,62 @@ pub fn is_unreserved(b: u8) -> bool {
     CLASS[usize::from(b)] & UNRESERVED != 0
 }
 
+/// Where encoded text goes: a `String`, or a hash that takes the text as it is written
+/// (signing hashes the FormatString without keeping it).
+pub(crate) trait Out {
+    /// Appends `s`.
+    fn put_str(&mut self, s: &str);
+
+    /// Appends one ASCII byte.
+    fn put_ascii(&mut self, b: u8);
+
+    /// Appends `s` with its ASCII letters lower-cased.
+    fn put_lower(&mut self, s: &str) {
+        for b in s.bytes() {
+            self.put_ascii(b.to_ascii_lowercase());
+        }
+    }
+}
+
+impl Out for String {
+    fn put_str(&mut self, s: &str) {
+        self.push_str(s);
+    }
+
+    fn put_ascii(&mut self, b: u8) {
+        self.push(char::from(b));
+    }
+
+    fn put_lower(&mut self, s: &str) {
+        let start = self.len();
+        self.push_str(s);
+        self[start..].make_ascii_lowercase();
+    }
+}
+
 /// Appends `s` percent-encoded (upper-case escapes, case of letters kept): the encoding of
 /// query and header *values* in a signature and of query values in a URL.
 pub fn encode_into(out: &mut String, s: &str) {
+    encode_to(out, s);
+}
+
+/// [`encode_into`] for any [`Out`].
+pub(crate) fn encode_to(out: &mut impl Out, s: &str) {
     encode_runs(out, s, UNRESERVED, |_| false);
 }
 
-/// Like [`encode_into`], for a header value: stops at the first control character other
+/// Like [`encode_to`], for a header value: stops at the first control character other
 /// than tab (CR, LF, NUL, ...), which no header can carry, and returns it.
-pub(crate) fn encode_header_value_into(out: &mut String, s: &str) -> Result<(), u8> {
+pub(crate) fn encode_header_value_to(out: &mut impl Out, s: &str) -> Result<(), u8> {
     match encode_runs(out, s, UNRESERVED, |class| class == CONTROL) {
         None => Ok(()),
         Some(bad) => Err(bad),
     }
 }
 
-/// Like [`encode_lower_into`], for a header name: fails (leaving `out` as it was) when the
-/// name is empty or holds a byte that is not an RFC 9110 token character.
-pub(crate) fn encode_header_name_into(out: &mut String, s: &str) -> Result<(), ()> {
-    let start = out.len();
-    if s.is_empty() || encode_runs(out, s, UNRESERVED, |class| class & TOKEN == 0).is_some() {
-        out.truncate(start);
-        return Err(());
-    }
-    out[start..].make_ascii_lowercase();
-    Ok(())
+/// Whether percent-encoding leaves `s` as it is: every byte unreserved.
+pub(crate) fn is_plain(s: &str) -> bool {
+    kept_run(s.as_bytes(), false) == s.len()
 }
 
 /// Appends `s` percent-encoded and then lower-cased as a whole: the form of query and header
@@ -90,8 +115,9 @@ const fn splat(b: u8) -> u64 {
     0x0101_0101_0101_0101 * b as u64
 }
 
-/// For 8 ASCII bytes in `x`, the high bit of each byte set where `lo <= byte <= hi`
-/// (SWAR; no carries cross bytes because every byte is below 0x80).
+/// For 8 bytes in `x`, the high bit of each byte set where `lo <= byte <= hi` (SWAR). A
+/// byte of 0x80 or more may carry into the bytes after it; callers only trust the bytes up to
+/// the first such byte, which they mark themselves.
 #[inline(always)]
 fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     let ge_lo = x.wrapping_add(splat(0x80 - lo));
@@ -99,62 +125,72 @@ fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
     ge_lo & !gt_hi & splat(0x80)
 }
 
-/// Whether all 8 bytes are unreserved (or `/` when `slash` is set), eight at a time.
+/// How many of the 8 bytes, from the first, are unreserved (or `/` when `slash` is set).
 #[inline(always)]
-fn all_kept8(chunk: [u8; 8], slash: bool) -> bool {
+fn kept_prefix8(chunk: [u8; 8], slash: bool) -> usize {
     let x = u64::from_le_bytes(chunk);
-    if x & splat(0x80) != 0 {
-        return false;
-    }
     let kept = in_range(x | splat(0x20), b'a', b'z')
         | in_range(x, b'0', b'9')
         | in_range(x, b'-', b'.')
         | in_range(x, b'_', b'_')
         | in_range(x, b'~', b'~')
         | if slash { in_range(x, b'/', b'/') } else { 0 };
-    kept == splat(0x80)
+    // Not kept: every byte outside the ranges, and every byte of 0x80 or more (whose own
+    // high bit is set in `x`). Bytes before the first of them saw no carry.
+    let missing = (!kept | x) & splat(0x80);
+    missing.trailing_zeros() as usize / 8
 }
 
-/// Copies runs of bytes whose class is in `keep` (all ASCII) in one piece and escapes the
-/// rest. Returns the first escaped byte whose class `bad` rejects, if any (it is escaped all
-/// the same); `bad` only runs on escaped bytes, so checks cost nothing on plain runs.
+/// How many bytes at the start of `bytes` are unreserved (or `/` when `slash` is set):
+/// eight at a time, then one at a time.
 #[inline]
-fn encode_runs(out: &mut String, s: &str, keep: u8, bad: impl Fn(u8) -> bool) -> Option<u8> {
+fn kept_run(bytes: &[u8], slash: bool) -> usize {
+    let keep = if slash {
+        UNRESERVED | SLASH
+    } else {
+        UNRESERVED
+    };
+    let (chunks, rest) = bytes.as_chunks::<8>();
+    let mut n = 0;
+    for &chunk in chunks {
+        let k = kept_prefix8(chunk, slash);
+        n += k;
+        if k < 8 {
+            return n;
+        }
+    }
+    n + rest
+        .iter()
+        .take_while(|&&b| CLASS[usize::from(b)] & keep != 0)
+        .count()
+}
+
+/// Copies runs of unreserved bytes (and `/` when `keep` has [`SLASH`]) in one piece and
+/// escapes the rest. Returns the first escaped byte whose class `bad` rejects, if any (it is
+/// escaped all the same); `bad` only runs on escaped bytes, so checks cost nothing on plain
+/// runs.
+#[inline]
+fn encode_runs(out: &mut impl Out, s: &str, keep: u8, bad: impl Fn(u8) -> bool) -> Option<u8> {
     let bytes = s.as_bytes();
     let slash = keep & SLASH != 0;
     let mut control = None;
-    let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
-        if let Some(chunk) = bytes
-            .get(i..i + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-            && all_kept8(chunk, slash)
-        {
-            i += 8;
-            continue;
+        // bytes[i..end] is kept ASCII, so both ends are char boundaries.
+        let end = i + kept_run(&bytes[i..], slash);
+        if end > i {
+            out.put_str(&s[i..end]);
         }
-        let b = bytes[i];
-        let class = CLASS[usize::from(b)];
-        if class & keep != 0 {
-            i += 1;
-            continue;
-        }
-        if control.is_none() && bad(class) {
+        let Some(&b) = bytes.get(end) else {
+            break;
+        };
+        if control.is_none() && bad(CLASS[usize::from(b)]) {
             control = Some(b);
         }
-        // `run < i` means bytes[run..i] is kept ASCII, so both ends are char boundaries.
-        if run < i {
-            out.push_str(&s[run..i]);
-        }
-        out.push('%');
-        out.push(char::from(HEX_UPPER[usize::from(b >> 4)]));
-        out.push(char::from(HEX_UPPER[usize::from(b & 0x0f)]));
-        i += 1;
-        run = i;
-    }
-    if run < bytes.len() {
-        out.push_str(&s[run..]);
+        out.put_ascii(b'%');
+        out.put_ascii(HEX_UPPER[usize::from(b >> 4)]);
+        out.put_ascii(HEX_UPPER[usize::from(b & 0x0f)]);
+        i = end + 1;
     }
     control
 }
@@ -204,18 +240,21 @@ mod tests {
     fn swar_check_matches_the_table_for_every_byte() {
         for b in 0u8..=255 {
             for pos in 0..8 {
-                let mut chunk = *b"abcXYZ09";
-                chunk[pos] = b;
-                assert_eq!(
-                    all_kept8(chunk, false),
-                    is_unreserved(b),
-                    "byte {b:#x} at {pos}"
-                );
-                assert_eq!(
-                    all_kept8(chunk, true),
-                    is_unreserved(b) || b == b'/',
-                    "byte {b:#x} at {pos}"
-                );
+                for fill in [*b"abcXYZ09", [0xff; 8], *b"a\xe4b\x80c/~%"] {
+                    let mut chunk = fill;
+                    chunk[pos] = b;
+                    for (slash, keep) in [(false, UNRESERVED), (true, UNRESERVED | SLASH)] {
+                        let want = chunk
+                            .iter()
+                            .take_while(|&&c| CLASS[usize::from(c)] & keep != 0)
+                            .count();
+                        assert_eq!(
+                            kept_prefix8(chunk, slash),
+                            want,
+                            "byte {b:#x} at {pos} in {fill:?}, slash {slash}"
+                        );
+                    }
+                }
             }
         }
     }

@@ -204,6 +204,16 @@ static KNOWN_SIGNED: [KnownName; 17] = [
     known("transfer-encoding"),
 ];
 
+/// Whether COS signs a header of this name for its prefix: `x-cos-` or `x-ci-`, any case.
+pub(crate) fn is_signed_by_prefix(name: &str) -> bool {
+    let starts = |prefix: &str| {
+        name.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    starts("x-cos-") || starts("x-ci-")
+}
+
 /// [`is_signed`] for a name already in lower case.
 pub(crate) fn is_signed_lower(lower: &[u8]) -> bool {
     lower.starts_with(b"x-cos-")

@@ -4,9 +4,12 @@
 //! this module only pads, chains and keys. Working on the bare 20-byte state lets a
 //! [`HmacKey`] hold its two pre-keyed states and sign a string with exactly the block
 //! compressions the data needs, without cloning a hasher. Checked against RFC 2202 and the
-//! `hmac` crate in the tests.
+//! `hmac` crate in the tests. A [`Sha1Stream`] hashes text while it is written, one block
+//! buffer at a time, so the FormatString is never kept.
 
 use sha1::block_api::compress;
+
+use crate::encode::Out;
 
 const IV: [u32; 5] = [
     0x6745_2301,
@@ -41,6 +44,92 @@ fn finish(mut state: [u32; 5], absorbed: u64, data: &[u8]) -> [u8; 20] {
 /// The SHA-1 digest of `data`.
 pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
     finish(IV, 0, data)
+}
+
+/// SHA-1 fed piece by piece: bytes wait in one block buffer, which is compressed as soon as
+/// it is full.
+#[derive(Clone)]
+pub(crate) struct Sha1Stream {
+    state: [u32; 5],
+    block: [u8; BLOCK],
+    /// Bytes waiting in `block`, always fewer than 64.
+    fill: usize,
+    /// Bytes compressed into `state` (a multiple of 64).
+    absorbed: u64,
+}
+
+impl Sha1Stream {
+    /// A hash of nothing yet.
+    pub(crate) fn new() -> Self {
+        Sha1Stream {
+            state: IV,
+            block: [0; BLOCK],
+            fill: 0,
+            absorbed: 0,
+        }
+    }
+
+    /// Hashes `data` after what came before.
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        self.absorb(data, |_| {});
+    }
+
+    /// Hashes `data` with its ASCII letters lower-cased.
+    pub(crate) fn update_lower(&mut self, data: &[u8]) {
+        self.absorb(data, <[u8]>::make_ascii_lowercase);
+    }
+
+    /// Copies `data` into the block buffer, `fix`ing each piece there, and compresses every
+    /// block it fills.
+    fn absorb(&mut self, mut data: &[u8], fix: impl Fn(&mut [u8])) {
+        while !data.is_empty() {
+            let n = data.len().min(BLOCK - self.fill);
+            let piece = &mut self.block[self.fill..self.fill + n];
+            piece.copy_from_slice(&data[..n]);
+            fix(piece);
+            self.fill += n;
+            data = &data[n..];
+            if self.fill == BLOCK {
+                self.compress_block();
+            }
+        }
+    }
+
+    /// Hashes one byte.
+    #[inline]
+    pub(crate) fn push(&mut self, b: u8) {
+        self.block[self.fill] = b;
+        self.fill += 1;
+        if self.fill == BLOCK {
+            self.compress_block();
+        }
+    }
+
+    fn compress_block(&mut self) {
+        compress(&mut self.state, std::slice::from_ref(&self.block));
+        self.absorbed += BLOCK as u64;
+        self.fill = 0;
+    }
+
+    /// The digest of everything hashed.
+    pub(crate) fn finish(&self) -> [u8; 20] {
+        finish(self.state, self.absorbed, &self.block[..self.fill])
+    }
+}
+
+impl Out for Sha1Stream {
+    fn put_str(&mut self, s: &str) {
+        self.update(s.as_bytes());
+    }
+
+    #[inline]
+    fn put_ascii(&mut self, b: u8) {
+        self.push(b);
+    }
+
+    fn put_lower(&mut self, s: &str) {
+        self.update_lower(s.as_bytes());
+    }
 }
 
 /// An HMAC-SHA1 key, reduced to the hash states after its inner and outer padded blocks.
@@ -128,6 +217,28 @@ mod tests {
                 sha1(&data)[..],
                 sha1::Sha1::digest(&data)[..],
                 "sha1 of {len} bytes"
+            );
+            // Streamed in pieces of every size, and byte by byte.
+            for piece in [1, 3, 63, 64, 65] {
+                let mut stream = Sha1Stream::new();
+                for chunk in data.chunks(piece) {
+                    match chunk {
+                        [b] => stream.push(*b),
+                        _ => stream.update(chunk),
+                    }
+                }
+                assert_eq!(
+                    stream.finish(),
+                    sha1(&data),
+                    "{len} bytes in pieces of {piece}"
+                );
+            }
+            let mut lower = Sha1Stream::new();
+            lower.update_lower(&data);
+            assert_eq!(
+                lower.finish(),
+                sha1(&data.to_ascii_lowercase()),
+                "lower, {len} bytes"
             );
             for key_len in [0, 20, 40, 64, 65, 100] {
                 let key = &data[..key_len.min(len)];

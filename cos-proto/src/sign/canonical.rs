@@ -1,9 +1,9 @@
 //! Stage 1 of the signature: the request's signed parts, validated, encoded and sorted into
 //! the FormatString and the two name lists (SIGNING.md sections 2–5).
 
-use std::ops::Range;
+use std::cmp::Ordering;
 
-use crate::encode::{self, encode_into, encode_lower_into};
+use crate::encode::{self, Out, encode_lower_into, encode_to};
 use crate::error::{Error, Result};
 use crate::header;
 
@@ -81,13 +81,14 @@ pub struct CanonicalRequest {
 impl CanonicalRequest {
     /// Builds the canonical form, validating every header and query parameter.
     pub fn new(req: &SignableRequest<'_>) -> Result<Self> {
-        let sorted = Sorted::new(req)?;
-        let mut header_list = String::new();
+        let mut room = Entries::default();
+        let sorted = Sorted::new(req, &mut room)?;
+        let mut header_list = String::with_capacity(sorted.names_len());
         let mut url_param_list = String::new();
         sorted.write_names(&mut header_list, sorted.headers());
         sorted.write_names(&mut url_param_list, sorted.query());
         Ok(CanonicalRequest {
-            format_string: sorted.format_string(req)?,
+            format_string: sorted.format_string()?,
             header_list,
             url_param_list,
         })
@@ -109,176 +110,315 @@ impl CanonicalRequest {
     }
 }
 
-/// The signed query parameters and headers of a request, validated, with their names
-/// encoded and lower-cased once into one buffer, and sorted by those names.
+/// The signed query parameters and headers of a request, validated and sorted by their
+/// signed names, `lower(enc(name))`.
 pub(super) struct Sorted<'a> {
-    /// Every signed name not in the fixed list, `lower(enc(name))`, back to back.
-    names: String,
-    /// (signed name, raw value): the query parameters, then the headers.
-    entries: Vec<(Name, &'a str)>,
+    names: Names<'a>,
+    /// The signed query parameters, then the signed headers.
+    entries: &'a [Entry],
     /// Where the headers start in `entries`.
     split: usize,
 }
 
-/// A signed name: a fixed lower-case header name, or a range of [`Sorted::names`].
-#[derive(Clone)]
-pub(super) enum Name {
+/// The request and the signed names that percent-encoding changes: what an [`Entry`]
+/// points into.
+struct Names<'a> {
+    req: &'a SignableRequest<'a>,
+    /// The encoded names, back to back; empty (and never allocated) when no name needs
+    /// escaping, as in nearly every request.
+    encoded: String,
+}
+
+/// One signed query parameter or header: where it is in the request, and how it sorts.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Entry {
+    /// The first 16 bytes of the signed name, zero-padded, as a big-endian number: most
+    /// names are ordered by this one comparison.
+    key: u128,
+    /// Its index in the request's query parameters followed by its headers.
+    at: usize,
+    name: Signed,
+}
+
+/// Where an entry's signed name is.
+#[derive(Clone, Copy, Default)]
+enum Signed {
+    /// The raw name: percent-encoding leaves it alone and it has no upper-case letter.
+    #[default]
+    AsIs,
+    /// The raw name lower-cased: percent-encoding leaves it alone.
+    Lower,
+    /// A fixed header's lower-case name.
     Known(&'static str),
-    Encoded(Range<usize>),
+    /// A range of [`Names::encoded`].
+    Encoded(usize, usize),
+}
+
+/// How many entries a request can have before they move from the stack to the heap.
+const INLINE: usize = 16;
+
+/// Room for the entries of a request, lent to [`Sorted::new`] by its caller so that they
+/// stay in one place: on the stack up to [`INLINE`] of them, on the heap beyond.
+pub(super) struct Entries {
+    inline: [Entry; INLINE],
+    len: usize,
+    /// Every entry once there are more than [`INLINE`].
+    heap: Vec<Entry>,
+}
+
+impl Default for Entries {
+    fn default() -> Self {
+        Entries {
+            inline: [Entry::default(); INLINE],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+}
+
+impl Entries {
+    fn push(&mut self, entry: Entry) {
+        if self.len < INLINE {
+            self.inline[self.len] = entry;
+        } else {
+            if self.len == INLINE {
+                self.heap.extend_from_slice(&self.inline);
+            }
+            self.heap.push(entry);
+        }
+        self.len += 1;
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [Entry] {
+        if self.len <= INLINE {
+            &mut self.inline[..self.len]
+        } else {
+            &mut self.heap
+        }
+    }
+}
+
+/// The sort key of a signed name: its first 16 bytes, lower-cased and zero-padded, as a
+/// big-endian number. Signed names never hold a zero byte, so comparing keys orders names
+/// as comparing their text would, up to the 16th byte.
+fn sort_key(name: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    let n = name.len().min(16);
+    buf[..n].copy_from_slice(&name[..n]);
+    buf.make_ascii_lowercase();
+    u128::from_be_bytes(buf)
+}
+
+/// Compares two names ignoring ASCII case.
+fn cmp_lower(a: &[u8], b: &[u8]) -> Ordering {
+    let lower = u8::to_ascii_lowercase;
+    a.iter().map(lower).cmp(b.iter().map(lower))
+}
+
+/// Checks the method: a non-empty word of ASCII letters.
+fn check_method(method: &str) -> Result<()> {
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(Error::invalid(
+            "Method",
+            "must be a non-empty word of ASCII letters",
+        ));
+    }
+    Ok(())
 }
 
 impl<'a> Sorted<'a> {
-    fn name(&self, name: &Name) -> &str {
-        match name {
-            Name::Known(s) => s,
-            Name::Encoded(r) => &self.names[r.clone()],
+    /// Validates and sorts the signed parts of `req`, keeping their entries in `room`.
+    pub(super) fn new(req: &'a SignableRequest<'a>, room: &'a mut Entries) -> Result<Self> {
+        check_method(req.method)?;
+        let mut names = Names {
+            req,
+            encoded: String::new(),
+        };
+        for (at, &(name, _)) in req.query.iter().enumerate() {
+            if name.is_empty() {
+                return Err(Error::invalid("Query", "a parameter name is empty"));
+            }
+            room.push(names.entry(at, name, None));
         }
+        let split = room.len;
+        for (i, &(name, value)) in req.headers.iter().enumerate() {
+            let known = header::known_signed_lower(name);
+            if known.is_some() || is_signed_header(name, value)? {
+                room.push(names.entry(req.query.len() + i, name, known));
+            }
+        }
+        let (query, headers) = room.as_mut_slice().split_at_mut(split);
+        names.sort_and_check(query, "Query", &req.query)?;
+        names.sort_and_check(headers, "Headers", &req.headers)?;
+        Ok(Sorted {
+            names,
+            entries: room.as_mut_slice(),
+            split,
+        })
     }
 
     /// The length of the two name lists together, separators included.
     pub(super) fn names_len(&self) -> usize {
         self.entries
             .iter()
-            .map(|(n, _)| self.name(n).len() + 1)
+            .map(|e| self.names.name(e).len() + 1)
             .sum()
     }
 
-    pub(super) fn new(req: &SignableRequest<'a>) -> Result<Self> {
-        if req.method.is_empty() || !req.method.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(Error::invalid(
-                "Method",
-                "must be a non-empty word of ASCII letters",
-            ));
-        }
-        let cap: usize = req
-            .query
-            .iter()
-            .chain(&req.headers)
-            .map(|(n, _)| n.len())
-            .sum();
-        let mut sorted = Sorted {
-            names: String::with_capacity(cap + cap / 4),
-            entries: Vec::with_capacity(req.query.len() + req.headers.len()),
-            split: 0,
-        };
-        for &(name, value) in &req.query {
-            if name.is_empty() {
-                return Err(Error::invalid("Query", "a parameter name is empty"));
-            }
-            sorted.push(name, value);
-        }
-        sorted.split = sorted.entries.len();
-        for &(name, value) in &req.headers {
-            // Values of signed headers are checked while encoded into the FormatString.
-            if let Some(known) = header::known_signed_lower(name) {
-                sorted.entries.push((Name::Known(known), value));
-                continue;
-            }
-            let start = sorted.names.len();
-            encode::encode_header_name_into(&mut sorted.names, name)
-                .map_err(|()| header::bad_name(name))?;
-            if header::is_signed_lower(&sorted.names.as_bytes()[start..]) {
-                sorted
-                    .entries
-                    .push((Name::Encoded(start..sorted.names.len()), value));
-            } else {
-                sorted.names.truncate(start);
-                header::check_value(name, value)?;
-            }
-        }
-        let names = sorted.names.as_str();
-        let resolve = |n: &Name| -> &str {
-            match n {
-                Name::Known(s) => s,
-                Name::Encoded(r) => &names[r.clone()],
-            }
-        };
-        let (query, headers) = sorted.entries.split_at_mut(sorted.split);
-        for (list, label, raw) in [
-            (query, "Query", &req.query),
-            (headers, "Headers", &req.headers),
-        ] {
-            list.sort_unstable_by(|(a, _), (b, _)| resolve(a).cmp(resolve(b)));
-            if let Some(pair) = list
-                .windows(2)
-                .find(|p| resolve(&p[0].0) == resolve(&p[1].0))
-            {
-                let dup = resolve(&pair[1].0);
-                let name = raw
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .filter(|n| encode::encode_lower(n) == dup)
-                    .nth(1)
-                    .unwrap_or(dup);
-                return Err(header::duplicate(label, name));
-            }
-        }
-        Ok(sorted)
-    }
-
-    fn push(&mut self, name: &str, value: &'a str) {
-        let start = self.names.len();
-        encode_lower_into(&mut self.names, name);
-        self.entries
-            .push((Name::Encoded(start..self.names.len()), value));
-    }
-
-    pub(super) fn query(&self) -> &[(Name, &'a str)] {
+    pub(super) fn query(&self) -> &[Entry] {
         &self.entries[..self.split]
     }
 
-    pub(super) fn headers(&self) -> &[(Name, &'a str)] {
+    pub(super) fn headers(&self) -> &[Entry] {
         &self.entries[self.split..]
     }
 
-    pub(super) fn format_string(&self, req: &SignableRequest<'_>) -> Result<String> {
-        let values: usize = self.entries.iter().map(|(_, v)| v.len()).sum();
+    /// The FormatString as a `String`.
+    pub(super) fn format_string(&self) -> Result<String> {
+        let req = self.names.req;
+        let values: usize = self.entries.iter().map(|e| self.names.raw(e).1.len()).sum();
         let mut fs = String::with_capacity(
-            req.method.len()
-                + req.pathname.len()
-                + self.names.len()
-                + values * 3 / 2
-                + 2 * self.entries.len()
-                + 4,
+            req.method.len() + req.pathname.len() + self.names_len() + values * 3 / 2 + 4,
         );
-        fs.extend(req.method.chars().map(|c| c.to_ascii_lowercase()));
-        fs.push('\n');
-        fs.push_str(req.pathname);
-        fs.push('\n');
-        for (i, (name, value)) in self.query().iter().enumerate() {
+        self.write_format_string(&mut fs)?;
+        Ok(fs)
+    }
+
+    /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
+    /// of the signed headers on the way.
+    pub(super) fn write_format_string(&self, out: &mut impl Out) -> Result<()> {
+        let req = self.names.req;
+        out.put_lower(req.method);
+        out.put_ascii(b'\n');
+        out.put_str(req.pathname);
+        out.put_ascii(b'\n');
+        for (i, entry) in self.query().iter().enumerate() {
             if i > 0 {
-                fs.push('&');
+                out.put_ascii(b'&');
             }
-            fs.push_str(self.name(name));
-            fs.push('=');
-            encode_into(&mut fs, value);
+            self.names.put(out, entry);
+            out.put_ascii(b'=');
+            encode_to(out, self.names.raw(entry).1);
         }
-        fs.push('\n');
-        for (i, (name, value)) in self.headers().iter().enumerate() {
+        out.put_ascii(b'\n');
+        for (i, entry) in self.headers().iter().enumerate() {
             if i > 0 {
-                fs.push('&');
+                out.put_ascii(b'&');
             }
-            fs.push_str(self.name(name));
-            fs.push('=');
-            if let Err(bad) = encode::encode_header_value_into(&mut fs, value) {
+            self.names.put(out, entry);
+            out.put_ascii(b'=');
+            let value = self.names.raw(entry).1;
+            if let Err(bad) = encode::encode_header_value_to(out, value) {
+                // Named as before: the first header holding this value.
                 let raw = req
                     .headers
                     .iter()
-                    .find(|(_, v)| v == value)
+                    .find(|(_, v)| *v == value)
                     .map_or("", |(n, _)| *n);
                 return Err(header::bad_value(raw, bad));
             }
         }
-        fs.push('\n');
-        Ok(fs)
+        out.put_ascii(b'\n');
+        Ok(())
     }
 
-    pub(super) fn write_names(&self, out: &mut String, list: &[(Name, &str)]) {
-        for (i, (name, _)) in list.iter().enumerate() {
+    /// Writes the names of `list` joined with `;`.
+    pub(super) fn write_names(&self, out: &mut String, list: &[Entry]) {
+        for (i, entry) in list.iter().enumerate() {
             if i > 0 {
                 out.push(';');
             }
-            out.push_str(self.name(name));
+            self.names.put(out, entry);
         }
     }
+}
+
+impl<'a> Names<'a> {
+    /// The entry at `at` for `name` (its lower-case form when it is a fixed header's),
+    /// encoded into [`Names::encoded`] if it needs it.
+    fn entry(&mut self, at: usize, name: &str, known: Option<&'static str>) -> Entry {
+        let name = match known {
+            Some(known) => Signed::Known(known),
+            None if !encode::is_plain(name) => {
+                let start = self.encoded.len();
+                encode_lower_into(&mut self.encoded, name);
+                Signed::Encoded(start, self.encoded.len())
+            }
+            None if name.bytes().any(|b| b.is_ascii_uppercase()) => Signed::Lower,
+            None => Signed::AsIs,
+        };
+        let mut entry = Entry { key: 0, at, name };
+        entry.key = sort_key(self.name(&entry));
+        entry
+    }
+
+    /// The raw name and value of an entry.
+    fn raw(&self, entry: &Entry) -> (&'a str, &'a str) {
+        match entry.at.checked_sub(self.req.query.len()) {
+            None => self.req.query[entry.at],
+            Some(i) => self.req.headers[i],
+        }
+    }
+
+    /// The bytes of an entry's signed name, before lower-casing (a no-op for all but
+    /// [`Signed::Lower`]).
+    fn name(&self, entry: &Entry) -> &[u8] {
+        match entry.name {
+            Signed::AsIs | Signed::Lower => self.raw(entry).0.as_bytes(),
+            Signed::Known(s) => s.as_bytes(),
+            Signed::Encoded(start, end) => &self.encoded.as_bytes()[start..end],
+        }
+    }
+
+    /// Writes an entry's signed name.
+    fn put(&self, out: &mut impl Out, entry: &Entry) {
+        match entry.name {
+            Signed::AsIs => out.put_str(self.raw(entry).0),
+            Signed::Lower => out.put_lower(self.raw(entry).0),
+            Signed::Known(s) => out.put_str(s),
+            Signed::Encoded(start, end) => out.put_str(&self.encoded[start..end]),
+        }
+    }
+
+    fn order(&self, a: &Entry, b: &Entry) -> Ordering {
+        a.key
+            .cmp(&b.key)
+            .then_with(|| cmp_lower(self.name(a), self.name(b)))
+    }
+
+    /// Sorts `list` by signed name and rejects two names that are equal ignoring case,
+    /// naming the second of them as the caller gave it (in `raw`).
+    fn sort_and_check(
+        &self,
+        list: &mut [Entry],
+        label: &'static str,
+        raw: &[(&str, &str)],
+    ) -> Result<()> {
+        list.sort_unstable_by(|a, b| self.order(a, b));
+        let Some(pair) = list.windows(2).find(|p| self.order(&p[0], &p[1]).is_eq()) else {
+            return Ok(());
+        };
+        let dup = String::from_utf8_lossy(self.name(&pair[1])).to_ascii_lowercase();
+        let name = raw
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| encode::encode_lower(n) == dup)
+            .nth(1)
+            .unwrap_or(&dup);
+        Err(header::duplicate(label, name))
+    }
+}
+
+/// Whether COS signs header `name`, which is not one of the fixed list: whether it starts
+/// with `x-cos-` or `x-ci-`. The name must be a token; the value of a header COS does not
+/// sign is checked here, those of signed headers while they are encoded.
+fn is_signed_header(name: &str, value: &str) -> Result<bool> {
+    let signed = header::is_signed_by_prefix(name);
+    if !signed || !encode::is_plain(name) {
+        header::check_name(name)?;
+    }
+    if !signed {
+        header::check_value(name, value)?;
+    }
+    Ok(signed)
 }

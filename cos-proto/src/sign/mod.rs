@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::credential::{Credentials, Secret};
 use crate::error::{Error, Result};
-use crate::hmac_sha1::{HmacKey, sha1};
+use crate::hmac_sha1::{HmacKey, Sha1Stream, sha1};
 
 /// How long a signature is valid when the caller does not say (the seed's `Expires` default).
 pub const DEFAULT_EXPIRES_SECS: u64 = 900;
@@ -114,8 +114,8 @@ fn unix_seconds(t: SystemTime) -> Result<u64> {
 
 mod canonical;
 
-use canonical::Sorted;
 pub use canonical::{CanonicalRequest, SignableRequest, pathname_for_key};
+use canonical::{Entries, Sorted};
 
 /// Stage 2: `sha1\nKeyTime\nhex(SHA1(FormatString))\n`, at most 88 bytes, kept on the stack.
 #[derive(Clone, Copy)]
@@ -127,7 +127,11 @@ pub struct StringToSign {
 impl StringToSign {
     /// The string to sign for `format_string` within `key_time`.
     pub fn new(key_time: &str, format_string: &str) -> Self {
-        let digest = sha1(format_string.as_bytes());
+        StringToSign::from_digest(key_time, &sha1(format_string.as_bytes()))
+    }
+
+    /// The string to sign for the FormatString whose SHA-1 is `digest`.
+    fn from_digest(key_time: &str, digest: &[u8; 20]) -> Self {
         let mut sts = StringToSign {
             buf: [0; 96],
             len: 0,
@@ -136,7 +140,7 @@ impl StringToSign {
         sts.push(key_time.as_bytes());
         sts.push(b"\n");
         let mut hex = [0u8; 40];
-        hex_lower(&digest, &mut hex);
+        hex_lower(digest, &mut hex);
         sts.push(&hex);
         sts.push(b"\n");
         sts
@@ -341,7 +345,7 @@ impl Signer {
     /// Signs `req` for `key_time`.
     pub fn sign(&self, req: &SignableRequest<'_>, key_time: KeyTime) -> Result<Authorization> {
         let key = self.sign_key(key_time);
-        sign_with(self.credentials.secret_id(), &key, req).map(|(auth, _, _)| auth)
+        sign_with(self.credentials.secret_id(), &key, req)
     }
 
     /// Signs `req` for `key_time` and returns every intermediate stage as well.
@@ -352,7 +356,7 @@ impl Signer {
     ) -> Result<SigningStages> {
         let key = self.sign_key(key_time);
         let (authorization, format_string, string_to_sign) =
-            sign_with(self.credentials.secret_id(), &key, req)?;
+            sign_stages_with(self.credentials.secret_id(), &key, req)?;
         Ok(SigningStages {
             canonical: CanonicalRequest {
                 format_string,
@@ -374,17 +378,42 @@ impl fmt::Debug for Signer {
     }
 }
 
-/// The one signing path: writes the Authorization's fixed parts and name lists straight into
-/// its string, hashes the FormatString, and appends the signature.
-fn sign_with(
+/// The one signing path: validates and sorts the request, hashes the FormatString while it
+/// is written (it is never kept), and writes the Authorization.
+fn sign_with(secret_id: &str, key: &SignKey, req: &SignableRequest<'_>) -> Result<Authorization> {
+    let mut room = Entries::default();
+    let sorted = Sorted::new(req, &mut room)?;
+    let mut hash = Sha1Stream::new();
+    sorted.write_format_string(&mut hash)?;
+    let string_to_sign = StringToSign::from_digest(key.key_time_text.as_str(), &hash.finish());
+    Ok(authorization(secret_id, key, &sorted, &string_to_sign))
+}
+
+/// [`sign_with`], keeping the FormatString and the string to sign.
+fn sign_stages_with(
     secret_id: &str,
     key: &SignKey,
     req: &SignableRequest<'_>,
 ) -> Result<(Authorization, String, StringToSign)> {
+    let mut room = Entries::default();
+    let sorted = Sorted::new(req, &mut room)?;
+    let format_string = sorted.format_string()?;
+    let string_to_sign = StringToSign::new(key.key_time_text.as_str(), &format_string);
+    let auth = authorization(secret_id, key, &sorted, &string_to_sign);
+    Ok((auth, format_string, string_to_sign))
+}
+
+/// Writes the Authorization: its fixed parts, the name lists and the signature, into one
+/// string allocated at its exact size.
+fn authorization(
+    secret_id: &str,
+    key: &SignKey,
+    sorted: &Sorted<'_>,
+    string_to_sign: &StringToSign,
+) -> Authorization {
     let kt = key.key_time_text.as_str();
-    let sorted = Sorted::new(req)?;
     // Fixed text (118 bytes), the id, the key time twice, the names with their `;`, and the
-    // 40-character signature: exact, so the string never grows.
+    // 40-character signature.
     let mut value =
         String::with_capacity(118 + secret_id.len() + 2 * kt.len() + sorted.names_len() + 40);
     value.push_str("q-sign-algorithm=sha1&q-ak=");
@@ -402,22 +431,15 @@ fn sign_with(
     sorted.write_names(&mut value, sorted.query());
     let url_param_list = start..value.len();
     value.push_str("&q-signature=");
-
-    let format_string = sorted.format_string(req)?;
-    let string_to_sign = StringToSign::new(kt, &format_string);
-    let sig = key.signature(&string_to_sign);
+    let sig = key.signature(string_to_sign);
     let signature = push_range(&mut value, std::str::from_utf8(&sig).unwrap_or_default());
-    Ok((
-        Authorization {
-            value,
-            key_time,
-            header_list,
-            url_param_list,
-            signature,
-        },
-        format_string,
-        string_to_sign,
-    ))
+    Authorization {
+        value,
+        key_time,
+        header_list,
+        url_param_list,
+        signature,
+    }
 }
 
 fn push_range(out: &mut String, s: &str) -> Range<usize> {
@@ -464,7 +486,7 @@ impl GetAuthorization {
             .queries(self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())))
             .headers(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         let key = SignKey::derive(credentials.secret_key(), key_time);
-        sign_with(credentials.secret_id(), &key, &req).map(|(auth, _, _)| auth)
+        sign_with(credentials.secret_id(), &key, &req)
     }
 }
 

@@ -179,9 +179,8 @@ fn reference(
     let pairs = |list: Vec<(String, String)>| {
         let mut list = list;
         list.sort();
-        let joined = |f: &dyn Fn(&(String, String)) -> String| {
-            list.iter().map(f).collect::<Vec<_>>()
-        };
+        let joined =
+            |f: &dyn Fn(&(String, String)) -> String| list.iter().map(f).collect::<Vec<_>>();
         (
             joined(&|(n, v)| format!("{n}={v}")).join("&"),
             joined(&|(n, _)| n.clone()).join(";"),
@@ -238,7 +237,18 @@ impl Lcg {
 #[test]
 fn canonical_form_matches_the_simple_way_on_generated_requests() {
     const NAME_PARTS: [&str; 12] = [
-        "a", "B", "meta", "-", "x", "long-shared-prefix", "_", ".", "~", "0", "!", "%",
+        "a",
+        "B",
+        "meta",
+        "-",
+        "x",
+        "long-shared-prefix",
+        "_",
+        ".",
+        "~",
+        "0",
+        "!",
+        "%",
     ];
     const KNOWN: [&str; 8] = [
         "host",
@@ -252,7 +262,18 @@ fn canonical_form_matches_the_simple_way_on_generated_requests() {
     ];
     const UNSIGNED: [&str; 4] = ["User-Agent", "Accept", "x-amz-date", "my-x-cos-thing"];
     const VALUE_PARTS: [&str; 12] = [
-        "abc", "XYZ", "0123456789", " ", "/", "=", "+", "%20", "中", "😀", "\t", "-_.~",
+        "abc",
+        "XYZ",
+        "0123456789",
+        " ",
+        "/",
+        "=",
+        "+",
+        "%20",
+        "中",
+        "😀",
+        "\t",
+        "-_.~",
     ];
     let mut rng = Lcg(7);
     let signer = signer();
