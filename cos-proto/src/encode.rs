@@ -40,18 +40,22 @@ pub fn is_unreserved(b: u8) -> bool {
 }
 
 /// Where encoded text goes: a `String`, or a hash that takes the text as it is written
-/// (signing hashes the FormatString without keeping it).
+/// (signing hashes the FormatString without keeping it). Encoded text comes in chunks of
+/// up to 8 ASCII bytes, which a hash stores with one write each.
 pub(crate) trait Out {
     /// Appends `s`.
     fn put_str(&mut self, s: &str);
 
-    /// Appends one ASCII byte.
-    fn put_ascii(&mut self, b: u8);
+    /// Appends the first `n` bytes of `chunk` (`n <= 8`), which are ASCII; the rest of
+    /// `chunk` is ignored.
+    fn put_chunk(&mut self, chunk: Chunk, n: usize);
 
-    /// Appends `s` with its ASCII letters lower-cased.
+    /// Appends ASCII text `s` with its letters lower-cased, a chunk at a time.
     fn put_lower(&mut self, s: &str) {
-        for b in s.bytes() {
-            self.put_ascii(b.to_ascii_lowercase());
+        let bytes = s.as_bytes();
+        for i in (0..bytes.len()).step_by(CHUNK) {
+            let (chunk, n) = load_chunk(bytes, i, 0);
+            self.put_chunk(lower_chunk(chunk), n);
         }
     }
 }
@@ -61,8 +65,8 @@ impl Out for String {
         self.push_str(s);
     }
 
-    fn put_ascii(&mut self, b: u8) {
-        self.push(char::from(b));
+    fn put_chunk(&mut self, chunk: Chunk, n: usize) {
+        self.extend(chunk[..n].iter().map(|&b| char::from(b)));
     }
 
     fn put_lower(&mut self, s: &str) {
@@ -70,6 +74,73 @@ impl Out for String {
         self.push_str(s);
         self[start..].make_ascii_lowercase();
     }
+}
+
+/// Appends one ASCII byte.
+pub(crate) fn put_ascii(out: &mut impl Out, b: u8) {
+    out.put_chunk([b; CHUNK], 1);
+}
+
+/// How many bytes the encoder looks at in one step: one machine word.
+pub(crate) const CHUNK: usize = 8;
+
+/// One step's bytes, worked on as one `u64` (SWAR: SIMD within a register).
+pub(crate) type Chunk = [u8; CHUNK];
+
+/// The (up to) 8 bytes of `bytes` from `i`, with how many there are; missing bytes read as
+/// `pad`. No call to `memcpy` for a short tail: it is cut from the last 8 bytes when the
+/// text has that many.
+#[inline]
+pub(crate) fn load_chunk(bytes: &[u8], i: usize, pad: u8) -> (Chunk, usize) {
+    let rest = bytes.get(i..).unwrap_or_default();
+    if let Some(chunk) = rest.first_chunk::<CHUNK>() {
+        return (*chunk, CHUNK);
+    }
+    let n = rest.len();
+    let tail = match bytes.last_chunk::<CHUNK>() {
+        Some(last) if n > 0 => u64::from_le_bytes(*last) >> (8 * (CHUNK - n)),
+        _ => rest.iter().rev().fold(0, |x, &b| x << 8 | u64::from(b)),
+    };
+    let padding = splat(pad).checked_shl(8 * n as u32).unwrap_or(0);
+    ((tail | padding).to_le_bytes(), n)
+}
+
+/// The chunk with its ASCII upper-case letters lower-cased (bytes after one of 0x80 or
+/// more may be wrong; see [`in_range`]).
+#[inline(always)]
+pub(crate) fn lower_chunk(chunk: Chunk) -> Chunk {
+    let x = u64::from_le_bytes(chunk);
+    (x | in_range(x, b'A', b'Z') >> 2).to_le_bytes()
+}
+
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// For 8 bytes in `x`, the high bit of each byte set where `lo <= byte <= hi`. A byte of
+/// 0x80 or more may carry into the bytes after it; callers only trust the bytes up to the
+/// first such byte.
+#[inline(always)]
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    let ge_lo = x.wrapping_add(splat(0x80 - lo));
+    let gt_hi = x.wrapping_add(splat(0x7f - hi));
+    ge_lo & !gt_hi & splat(0x80)
+}
+
+/// How many bytes of `chunk`, from the first, are unreserved (or `/` when `slash` is set).
+#[inline(always)]
+fn kept_prefix(chunk: Chunk, slash: bool) -> usize {
+    let x = u64::from_le_bytes(chunk);
+    let kept = in_range(x | splat(0x20), b'a', b'z')
+        | in_range(x, b'0', b'9')
+        | in_range(x, b'-', b'.')
+        | in_range(x, b'_', b'_')
+        | in_range(x, b'~', b'~')
+        | if slash { in_range(x, b'/', b'/') } else { 0 };
+    // Not kept: every byte outside the ranges, and every byte of 0x80 or more (whose own
+    // high bit is set in `x`). Bytes before the first of them saw no carry.
+    let missing = (!kept | x) & splat(0x80);
+    missing.trailing_zeros() as usize / 8
 }
 
 /// Appends `s` percent-encoded (upper-case escapes, case of letters kept): the encoding of
@@ -83,8 +154,9 @@ pub(crate) fn encode_to(out: &mut impl Out, s: &str) {
     encode_runs(out, s, UNRESERVED, |_| false);
 }
 
-/// Like [`encode_to`], for a header value: stops at the first control character other
-/// than tab (CR, LF, NUL, ...), which no header can carry, and returns it.
+/// Like [`encode_to`], for a header value: returns the first control character other than
+/// tab (CR, LF, NUL, ...), which no header can carry (the whole value is written all the
+/// same).
 pub(crate) fn encode_header_value_to(out: &mut impl Out, s: &str) -> Result<(), u8> {
     match encode_runs(out, s, UNRESERVED, |class| class == CONTROL) {
         None => Ok(()),
@@ -94,7 +166,11 @@ pub(crate) fn encode_header_value_to(out: &mut impl Out, s: &str) -> Result<(), 
 
 /// Whether percent-encoding leaves `s` as it is: every byte unreserved.
 pub(crate) fn is_plain(s: &str) -> bool {
-    kept_run(s.as_bytes(), false) == s.len()
+    let bytes = s.as_bytes();
+    (0..bytes.len()).step_by(CHUNK).all(|i| {
+        let (chunk, n) = load_chunk(bytes, i, 0xff);
+        kept_prefix(chunk, false) == n
+    })
 }
 
 /// Appends `s` percent-encoded and then lower-cased as a whole: the form of query and header
@@ -111,62 +187,8 @@ pub fn encode_path_into(out: &mut String, s: &str) {
     encode_runs(out, s, UNRESERVED | SLASH, |_| false);
 }
 
-const fn splat(b: u8) -> u64 {
-    0x0101_0101_0101_0101 * b as u64
-}
-
-/// For 8 bytes in `x`, the high bit of each byte set where `lo <= byte <= hi` (SWAR). A
-/// byte of 0x80 or more may carry into the bytes after it; callers only trust the bytes up to
-/// the first such byte, which they mark themselves.
-#[inline(always)]
-fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
-    let ge_lo = x.wrapping_add(splat(0x80 - lo));
-    let gt_hi = x.wrapping_add(splat(0x7f - hi));
-    ge_lo & !gt_hi & splat(0x80)
-}
-
-/// How many of the 8 bytes, from the first, are unreserved (or `/` when `slash` is set).
-#[inline(always)]
-fn kept_prefix8(chunk: [u8; 8], slash: bool) -> usize {
-    let x = u64::from_le_bytes(chunk);
-    let kept = in_range(x | splat(0x20), b'a', b'z')
-        | in_range(x, b'0', b'9')
-        | in_range(x, b'-', b'.')
-        | in_range(x, b'_', b'_')
-        | in_range(x, b'~', b'~')
-        | if slash { in_range(x, b'/', b'/') } else { 0 };
-    // Not kept: every byte outside the ranges, and every byte of 0x80 or more (whose own
-    // high bit is set in `x`). Bytes before the first of them saw no carry.
-    let missing = (!kept | x) & splat(0x80);
-    missing.trailing_zeros() as usize / 8
-}
-
-/// How many bytes at the start of `bytes` are unreserved (or `/` when `slash` is set):
-/// eight at a time, then one at a time.
-#[inline]
-fn kept_run(bytes: &[u8], slash: bool) -> usize {
-    let keep = if slash {
-        UNRESERVED | SLASH
-    } else {
-        UNRESERVED
-    };
-    let (chunks, rest) = bytes.as_chunks::<8>();
-    let mut n = 0;
-    for &chunk in chunks {
-        let k = kept_prefix8(chunk, slash);
-        n += k;
-        if k < 8 {
-            return n;
-        }
-    }
-    n + rest
-        .iter()
-        .take_while(|&&b| CLASS[usize::from(b)] & keep != 0)
-        .count()
-}
-
-/// Copies runs of unreserved bytes (and `/` when `keep` has [`SLASH`]) in one piece and
-/// escapes the rest. Returns the first escaped byte whose class `bad` rejects, if any (it is
+/// Writes runs of unreserved bytes (and `/` when `keep` has [`SLASH`]) a chunk at a time
+/// and escapes the rest. Returns the first escaped byte whose class `bad` rejects, if any (it is
 /// escaped all the same); `bad` only runs on escaped bytes, so checks cost nothing on plain
 /// runs.
 #[inline]
@@ -176,21 +198,25 @@ fn encode_runs(out: &mut impl Out, s: &str, keep: u8, bad: impl Fn(u8) -> bool) 
     let mut control = None;
     let mut i = 0;
     while i < bytes.len() {
-        // bytes[i..end] is kept ASCII, so both ends are char boundaries.
-        let end = i + kept_run(&bytes[i..], slash);
-        if end > i {
-            out.put_str(&s[i..end]);
+        // Padding with 0xFF, which is never kept, stops the run at the end of `s`.
+        let (chunk, _) = load_chunk(bytes, i, 0xff);
+        let kept = kept_prefix(chunk, slash);
+        out.put_chunk(chunk, kept);
+        i += kept;
+        if kept == CHUNK {
+            continue;
         }
-        let Some(&b) = bytes.get(end) else {
+        let Some(&b) = bytes.get(i) else {
             break;
         };
         if control.is_none() && bad(CLASS[usize::from(b)]) {
             control = Some(b);
         }
-        out.put_ascii(b'%');
-        out.put_ascii(HEX_UPPER[usize::from(b >> 4)]);
-        out.put_ascii(HEX_UPPER[usize::from(b & 0x0f)]);
-        i = end + 1;
+        let hex = |nibble: u8| HEX_UPPER[usize::from(nibble)];
+        let mut escape = [0; CHUNK];
+        escape[..3].copy_from_slice(&[b'%', hex(b >> 4), hex(b & 0x0f)]);
+        out.put_chunk(escape, 3);
+        i += 1;
     }
     control
 }
@@ -237,10 +263,10 @@ mod tests {
     }
 
     #[test]
-    fn swar_check_matches_the_table_for_every_byte() {
+    fn kept_prefix_matches_the_table_for_every_byte() {
         for b in 0u8..=255 {
-            for pos in 0..8 {
-                for fill in [*b"abcXYZ09", [0xff; 8], *b"a\xe4b\x80c/~%"] {
+            for pos in 0..CHUNK {
+                for fill in [*b"abcXYZ09", [0xff; CHUNK], *b"a\xe4b\x80c/~%"] {
                     let mut chunk = fill;
                     chunk[pos] = b;
                     for (slash, keep) in [(false, UNRESERVED), (true, UNRESERVED | SLASH)] {
@@ -249,7 +275,7 @@ mod tests {
                             .take_while(|&&c| CLASS[usize::from(c)] & keep != 0)
                             .count();
                         assert_eq!(
-                            kept_prefix8(chunk, slash),
+                            kept_prefix(chunk, slash),
                             want,
                             "byte {b:#x} at {pos} in {fill:?}, slash {slash}"
                         );
@@ -282,6 +308,47 @@ mod tests {
                 format!("{plain}{want}{plain}")
             );
         }
+    }
+
+    #[test]
+    fn chunks_at_every_offset() {
+        let data: Vec<u8> = (1..=20).collect();
+        for len in 0..=data.len() {
+            let bytes = &data[..len];
+            for i in 0..=len {
+                let n = (len - i).min(CHUNK);
+                for pad in [0, 0xff] {
+                    let mut want = [pad; CHUNK];
+                    want[..n].copy_from_slice(&bytes[i..i + n]);
+                    assert_eq!(load_chunk(bytes, i, pad), (want, n), "{len} {i} {pad}");
+                }
+            }
+        }
+    }
+
+    /// An [`Out`] with only the required methods, to test the provided ones.
+    struct Chars(String);
+
+    impl Out for Chars {
+        fn put_str(&mut self, s: &str) {
+            self.0.push_str(s);
+        }
+
+        fn put_chunk(&mut self, chunk: Chunk, n: usize) {
+            self.0.put_chunk(chunk, n);
+        }
+    }
+
+    #[test]
+    fn lower_casing_eight_at_a_time() {
+        let all: String = (0u8..128).map(char::from).collect();
+        let mut out = String::new();
+        out.put_lower(&all);
+        assert_eq!(out, all.to_ascii_lowercase());
+        let mut default = Chars(String::new());
+        default.put_lower(&all);
+        assert_eq!(default.0, all.to_ascii_lowercase());
+        assert!(is_plain("") && is_plain("aZ09-_.~aZ09-_.~x") && !is_plain("aZ09-_.~aZ09-_.~/"));
     }
 
     #[test]

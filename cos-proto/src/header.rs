@@ -3,6 +3,7 @@
 //! This module owns every header name cos-rs writes, so operations never spell them as loose
 //! strings.
 
+use crate::encode::{CHUNK, load_chunk};
 use crate::error::{Error, Result};
 
 /// `Host`: always signed.
@@ -133,24 +134,16 @@ pub fn is_signed(name: &str) -> bool {
 }
 
 /// The lower-case form of a header name COS signs by name (`Content-Type` →
-/// `content-type`), without allocating; `None` for every other name.
+/// `content-type`), without allocating; `None` for every other name. Only the names of the
+/// same length are compared, a word at a time.
 pub(crate) fn known_signed_lower(name: &str) -> Option<&'static str> {
     let bytes = name.as_bytes();
-    if bytes.len() > 24 {
-        return None;
-    }
-    let mut buf = [0u8; 24];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    let words = [0, 8, 16].map(|i| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&buf[i..i + 8]);
-        u64::from_le_bytes(w)
-    });
-    KNOWN_SIGNED
+    let &(first, end) = KNOWN_BY_LENGTH.get(bytes.len())?;
+    let candidates = KNOWN_SIGNED.get(usize::from(first)..usize::from(end))?;
+    let word = |i: usize| u64::from_le_bytes(load_chunk(bytes, CHUNK * i, 0).0);
+    candidates
         .iter()
-        .find(|k| {
-            k.name.len() == bytes.len() && (0..3).all(|i| words[i] | k.case_bits[i] == k.words[i])
-        })
+        .find(|k| (0..bytes.len().div_ceil(8)).all(|i| word(i) | k.case_bits[i] == k.words[i]))
         .map(|k| k.name)
 }
 
@@ -183,26 +176,46 @@ const fn known(name: &'static str) -> KnownName {
     }
 }
 
-/// The headers COS signs by name (SIGNING.md section 5), most common first.
+/// The headers COS signs by name (SIGNING.md section 5), shortest first.
 static KNOWN_SIGNED: [KnownName; 17] = [
     known("host"),
-    known("content-type"),
-    known("content-length"),
-    known("content-md5"),
     known("range"),
-    known("cache-control"),
-    known("content-disposition"),
-    known("content-encoding"),
     known("expect"),
+    known("origin"),
     known("expires"),
     known("if-match"),
-    known("if-modified-since"),
+    known("content-md5"),
+    known("content-type"),
+    known("cache-control"),
     known("if-none-match"),
-    known("if-unmodified-since"),
-    known("origin"),
+    known("content-length"),
     known("pic-operations"),
+    known("content-encoding"),
+    known("if-modified-since"),
     known("transfer-encoding"),
+    known("content-disposition"),
+    known("if-unmodified-since"),
 ];
+
+/// For each name length up to 24, where the names of that length are in [`KNOWN_SIGNED`]
+/// (`first..end`; empty for most lengths).
+static KNOWN_BY_LENGTH: [(u8, u8); 25] = {
+    let mut t = [(0u8, 0u8); 25];
+    let mut i = 0;
+    while i < KNOWN_SIGNED.len() {
+        let len = KNOWN_SIGNED[i].name.len();
+        assert!(
+            i == 0 || KNOWN_SIGNED[i - 1].name.len() <= len,
+            "KNOWN_SIGNED must be sorted by length"
+        );
+        if t[len].1 == 0 {
+            t[len].0 = i as u8;
+        }
+        t[len].1 = i as u8 + 1;
+        i += 1;
+    }
+    t
+};
 
 /// Whether COS signs a header of this name for its prefix: `x-cos-` or `x-ci-`, any case.
 pub(crate) fn is_signed_by_prefix(name: &str) -> bool {

@@ -9,7 +9,7 @@
 
 use sha1::block_api::compress;
 
-use crate::encode::Out;
+use crate::encode::{CHUNK, Chunk, Out};
 
 const IV: [u32; 5] = [
     0x6745_2301,
@@ -20,39 +20,22 @@ const IV: [u32; 5] = [
 ];
 const BLOCK: usize = 64;
 
-/// The SHA-1 of `data`, continuing from `state`, which has already absorbed `absorbed` bytes
-/// (a multiple of 64).
-fn finish(mut state: [u32; 5], absorbed: u64, data: &[u8]) -> [u8; 20] {
-    let (blocks, rest) = data.as_chunks::<BLOCK>();
-    compress(&mut state, blocks);
-    // The rest, 0x80, zeros, and the bit length: one block, or two when the rest is long.
-    let mut tail = [[0u8; BLOCK]; 2];
-    let n = if rest.len() < BLOCK - 8 { 1 } else { 2 };
-    let flat = tail.as_flattened_mut();
-    flat[..rest.len()].copy_from_slice(rest);
-    flat[rest.len()] = 0x80;
-    let bits = (absorbed + data.len() as u64) * 8;
-    flat[n * BLOCK - 8..n * BLOCK].copy_from_slice(&bits.to_be_bytes());
-    compress(&mut state, &tail[..n]);
-    let mut out = [0u8; 20];
-    for (chunk, word) in out.chunks_exact_mut(4).zip(state) {
-        chunk.copy_from_slice(&word.to_be_bytes());
-    }
-    out
-}
-
 /// The SHA-1 digest of `data`.
 pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
-    finish(IV, 0, data)
+    let mut hash = Sha1Stream::new();
+    hash.update(data);
+    hash.finish()
 }
 
-/// SHA-1 fed piece by piece: bytes wait in one block buffer, which is compressed as soon as
-/// it is full.
+/// SHA-1 fed piece by piece: the bytes wait in a block buffer, which is compressed as soon
+/// as it is full.
 #[derive(Clone)]
 pub(crate) struct Sha1Stream {
     state: [u32; 5],
-    block: [u8; BLOCK],
-    /// Bytes waiting in `block`, always fewer than 64.
+    /// The block being filled, and room for a whole block more, so that any write of up to
+    /// 64 bytes is one copy.
+    buf: [u8; 2 * BLOCK],
+    /// Bytes waiting in `buf`, always fewer than 64 between writes.
     fill: usize,
     /// Bytes compressed into `state` (a multiple of 64).
     absorbed: u64,
@@ -61,59 +44,66 @@ pub(crate) struct Sha1Stream {
 impl Sha1Stream {
     /// A hash of nothing yet.
     pub(crate) fn new() -> Self {
+        Sha1Stream::resume(IV, 0)
+    }
+
+    /// A hash continuing from `state`, which has absorbed `absorbed` bytes (a multiple of
+    /// 64).
+    fn resume(state: [u32; 5], absorbed: u64) -> Self {
         Sha1Stream {
-            state: IV,
-            block: [0; BLOCK],
+            state,
+            buf: [0; 2 * BLOCK],
             fill: 0,
-            absorbed: 0,
+            absorbed,
         }
     }
 
     /// Hashes `data` after what came before.
     pub(crate) fn update(&mut self, data: &[u8]) {
-        self.absorb(data, |_| {});
-    }
-
-    /// Hashes `data` with its ASCII letters lower-cased.
-    pub(crate) fn update_lower(&mut self, data: &[u8]) {
-        self.absorb(data, <[u8]>::make_ascii_lowercase);
-    }
-
-    /// Copies `data` into the block buffer, `fix`ing each piece there, and compresses every
-    /// block it fills.
-    fn absorb(&mut self, mut data: &[u8], fix: impl Fn(&mut [u8])) {
-        while !data.is_empty() {
-            let n = data.len().min(BLOCK - self.fill);
-            let piece = &mut self.block[self.fill..self.fill + n];
-            piece.copy_from_slice(&data[..n]);
-            fix(piece);
-            self.fill += n;
-            data = &data[n..];
-            if self.fill == BLOCK {
+        for piece in data.chunks(BLOCK) {
+            self.buf[self.fill..self.fill + piece.len()].copy_from_slice(piece);
+            self.fill += piece.len();
+            if self.fill >= BLOCK {
                 self.compress_block();
             }
         }
     }
 
-    /// Hashes one byte.
+    /// Hashes the first `n` bytes of `chunk` with one store of the whole chunk: the bytes
+    /// after them are overwritten by the next write.
     #[inline]
-    pub(crate) fn push(&mut self, b: u8) {
-        self.block[self.fill] = b;
-        self.fill += 1;
-        if self.fill == BLOCK {
+    fn write_chunk(&mut self, chunk: Chunk, n: usize) {
+        self.buf[self.fill..self.fill + CHUNK].copy_from_slice(&chunk);
+        self.fill += n.min(CHUNK);
+        if self.fill >= BLOCK {
             self.compress_block();
         }
     }
 
+    /// Compresses the full block and moves what was written past it to the front.
     fn compress_block(&mut self) {
-        compress(&mut self.state, std::slice::from_ref(&self.block));
+        compress(&mut self.state, &self.buf.as_chunks::<BLOCK>().0[..1]);
         self.absorbed += BLOCK as u64;
-        self.fill = 0;
+        self.buf.copy_within(BLOCK..self.fill, 0);
+        self.fill -= BLOCK;
     }
 
-    /// The digest of everything hashed.
-    pub(crate) fn finish(&self) -> [u8; 20] {
-        finish(self.state, self.absorbed, &self.block[..self.fill])
+    /// The digest of everything hashed: the padding (0x80, zeros, the bit length) is
+    /// written in the buffer itself, one block, or two when fewer than 9 bytes of the first
+    /// are free.
+    pub(crate) fn finish(mut self) -> [u8; 20] {
+        let bits = (self.absorbed + self.fill as u64) * 8;
+        let blocks = if self.fill < BLOCK - 8 { 1 } else { 2 };
+        let end = blocks * BLOCK;
+        self.buf[self.fill] = 0x80;
+        self.buf[self.fill + 1..end - 8].fill(0);
+        self.buf[end - 8..end].copy_from_slice(&bits.to_be_bytes());
+        compress(&mut self.state, &self.buf.as_chunks::<BLOCK>().0[..blocks]);
+        let mut out = [0u8; 20];
+        for (chunk, word) in out.chunks_exact_mut(4).zip(self.state) {
+            chunk.copy_from_slice(&word.to_be_bytes());
+        }
+        out
     }
 }
 
@@ -123,12 +113,8 @@ impl Out for Sha1Stream {
     }
 
     #[inline]
-    fn put_ascii(&mut self, b: u8) {
-        self.push(b);
-    }
-
-    fn put_lower(&mut self, s: &str) {
-        self.update_lower(s.as_bytes());
+    fn put_chunk(&mut self, chunk: Chunk, n: usize) {
+        self.write_chunk(chunk, n);
     }
 }
 
@@ -165,8 +151,11 @@ impl HmacKey {
 
     /// HMAC-SHA1 of `msg`.
     pub(crate) fn sign(&self, msg: &[u8]) -> [u8; 20] {
-        let inner = finish(self.inner, BLOCK as u64, msg);
-        finish(self.outer, BLOCK as u64, &inner)
+        let mut inner = Sha1Stream::resume(self.inner, BLOCK as u64);
+        inner.update(msg);
+        let mut outer = Sha1Stream::resume(self.outer, BLOCK as u64);
+        outer.update(&inner.finish());
+        outer.finish()
     }
 }
 
@@ -219,13 +208,10 @@ mod tests {
                 "sha1 of {len} bytes"
             );
             // Streamed in pieces of every size, and byte by byte.
-            for piece in [1, 3, 63, 64, 65] {
+            for piece in [1, 3, 7, 8, 63, 64, 65] {
                 let mut stream = Sha1Stream::new();
                 for chunk in data.chunks(piece) {
-                    match chunk {
-                        [b] => stream.push(*b),
-                        _ => stream.update(chunk),
-                    }
+                    stream.update(chunk);
                 }
                 assert_eq!(
                     stream.finish(),
@@ -233,13 +219,6 @@ mod tests {
                     "{len} bytes in pieces of {piece}"
                 );
             }
-            let mut lower = Sha1Stream::new();
-            lower.update_lower(&data);
-            assert_eq!(
-                lower.finish(),
-                sha1(&data.to_ascii_lowercase()),
-                "lower, {len} bytes"
-            );
             for key_len in [0, 20, 40, 64, 65, 100] {
                 let key = &data[..key_len.min(len)];
                 let mut mac = <Hmac<sha1::Sha1> as KeyInit>::new_from_slice(key).expect("any key");

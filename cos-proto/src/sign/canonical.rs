@@ -3,7 +3,9 @@
 
 use std::cmp::Ordering;
 
-use crate::encode::{self, Out, encode_lower_into, encode_to};
+use crate::encode::{
+    self, CHUNK, Out, encode_lower_into, encode_to, load_chunk, lower_chunk, put_ascii,
+};
 use crate::error::{Error, Result};
 use crate::header;
 
@@ -88,7 +90,7 @@ impl CanonicalRequest {
         sorted.write_names(&mut header_list, sorted.headers());
         sorted.write_names(&mut url_param_list, sorted.query());
         Ok(CanonicalRequest {
-            format_string: sorted.format_string()?,
+            format_string: sorted.format_string(&header_list, &url_param_list)?,
             header_list,
             url_param_list,
         })
@@ -113,44 +115,43 @@ impl CanonicalRequest {
 /// The signed query parameters and headers of a request, validated and sorted by their
 /// signed names, `lower(enc(name))`.
 pub(super) struct Sorted<'a> {
-    names: Names<'a>,
+    req: &'a SignableRequest<'a>,
+    /// The signed names that percent-encoding changes, back to back; empty (and never
+    /// allocated) when no name needs escaping, as in nearly every request.
+    encoded: String,
     /// The signed query parameters, then the signed headers.
-    entries: &'a [Entry],
+    entries: &'a [Entry<'a>],
     /// Where the headers start in `entries`.
     split: usize,
 }
 
-/// The request and the signed names that percent-encoding changes: what an [`Entry`]
-/// points into.
-struct Names<'a> {
-    req: &'a SignableRequest<'a>,
-    /// The encoded names, back to back; empty (and never allocated) when no name needs
-    /// escaping, as in nearly every request.
-    encoded: String,
-}
-
-/// One signed query parameter or header: where it is in the request, and how it sorts.
-#[derive(Clone, Copy, Default)]
-pub(super) struct Entry {
+/// One signed query parameter or header.
+#[derive(Clone, Copy)]
+pub(super) struct Entry<'a> {
     /// The first 16 bytes of the signed name, zero-padded, as a big-endian number: most
     /// names are ordered by this one comparison.
     key: u128,
-    /// Its index in the request's query parameters followed by its headers.
-    at: usize,
-    name: Signed,
+    name: Signed<'a>,
+    /// The raw value.
+    value: &'a str,
 }
 
-/// Where an entry's signed name is.
-#[derive(Clone, Copy, Default)]
-enum Signed {
-    /// The raw name: percent-encoding leaves it alone and it has no upper-case letter.
-    #[default]
-    AsIs,
-    /// The raw name lower-cased: percent-encoding leaves it alone.
-    Lower,
-    /// A fixed header's lower-case name.
-    Known(&'static str),
-    /// A range of [`Names::encoded`].
+impl Entry<'_> {
+    const EMPTY: Entry<'static> = Entry {
+        key: 0,
+        name: Signed::Exact(""),
+        value: "",
+    };
+}
+
+/// An entry's signed name.
+#[derive(Clone, Copy)]
+enum Signed<'a> {
+    /// Signed exactly as it is: a fixed header's lower-case name.
+    Exact(&'a str),
+    /// Signed lower-cased: a name that percent-encoding leaves alone.
+    Lower(&'a str),
+    /// A range of [`Sorted::encoded`], already encoded and lower-cased.
     Encoded(usize, usize),
 }
 
@@ -159,25 +160,25 @@ const INLINE: usize = 16;
 
 /// Room for the entries of a request, lent to [`Sorted::new`] by its caller so that they
 /// stay in one place: on the stack up to [`INLINE`] of them, on the heap beyond.
-pub(super) struct Entries {
-    inline: [Entry; INLINE],
+pub(super) struct Entries<'a> {
+    inline: [Entry<'a>; INLINE],
     len: usize,
     /// Every entry once there are more than [`INLINE`].
-    heap: Vec<Entry>,
+    heap: Vec<Entry<'a>>,
 }
 
-impl Default for Entries {
+impl Default for Entries<'_> {
     fn default() -> Self {
         Entries {
-            inline: [Entry::default(); INLINE],
+            inline: [Entry::EMPTY; INLINE],
             len: 0,
             heap: Vec::new(),
         }
     }
 }
 
-impl Entries {
-    fn push(&mut self, entry: Entry) {
+impl<'a> Entries<'a> {
+    fn push(&mut self, entry: Entry<'a>) {
         if self.len < INLINE {
             self.inline[self.len] = entry;
         } else {
@@ -189,7 +190,7 @@ impl Entries {
         self.len += 1;
     }
 
-    fn as_mut_slice(&mut self) -> &mut [Entry] {
+    fn as_mut_slice(&mut self) -> &mut [Entry<'a>] {
         if self.len <= INLINE {
             &mut self.inline[..self.len]
         } else {
@@ -202,11 +203,21 @@ impl Entries {
 /// big-endian number. Signed names never hold a zero byte, so comparing keys orders names
 /// as comparing their text would, up to the 16th byte.
 fn sort_key(name: &[u8]) -> u128 {
-    let mut buf = [0u8; 16];
-    let n = name.len().min(16);
-    buf[..n].copy_from_slice(&name[..n]);
-    buf.make_ascii_lowercase();
-    u128::from_be_bytes(buf)
+    let word = |i| u128::from(u64::from_be_bytes(lower_chunk(load_chunk(name, i, 0).0)));
+    word(0) << 64 | word(CHUNK)
+}
+
+/// Sorts a short list in place: the few entries of a request need no more.
+fn insertion_sort<T: Copy>(list: &mut [T], less: impl Fn(&T, &T) -> bool) {
+    for i in 1..list.len() {
+        let item = list[i];
+        let mut j = i;
+        while j > 0 && less(&item, &list[j - 1]) {
+            list[j] = list[j - 1];
+            j -= 1;
+        }
+        list[j] = item;
+    }
 }
 
 /// Compares two names ignoring ASCII case.
@@ -228,177 +239,99 @@ fn check_method(method: &str) -> Result<()> {
 
 impl<'a> Sorted<'a> {
     /// Validates and sorts the signed parts of `req`, keeping their entries in `room`.
-    pub(super) fn new(req: &'a SignableRequest<'a>, room: &'a mut Entries) -> Result<Self> {
+    pub(super) fn new(req: &'a SignableRequest<'a>, room: &'a mut Entries<'a>) -> Result<Self> {
         check_method(req.method)?;
-        let mut names = Names {
+        let mut sorted = Sorted {
             req,
             encoded: String::new(),
+            entries: &[],
+            split: 0,
         };
-        for (at, &(name, _)) in req.query.iter().enumerate() {
+        for &(name, value) in &req.query {
             if name.is_empty() {
                 return Err(Error::invalid("Query", "a parameter name is empty"));
             }
-            room.push(names.entry(at, name, None));
+            room.push(sorted.entry(name, value));
         }
-        let split = room.len;
-        for (i, &(name, value)) in req.headers.iter().enumerate() {
-            let known = header::known_signed_lower(name);
-            if known.is_some() || is_signed_header(name, value)? {
-                room.push(names.entry(req.query.len() + i, name, known));
-            }
-        }
-        let (query, headers) = room.as_mut_slice().split_at_mut(split);
-        names.sort_and_check(query, "Query", &req.query)?;
-        names.sort_and_check(headers, "Headers", &req.headers)?;
-        Ok(Sorted {
-            names,
-            entries: room.as_mut_slice(),
-            split,
-        })
-    }
-
-    /// The length of the two name lists together, separators included.
-    pub(super) fn names_len(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|e| self.names.name(e).len() + 1)
-            .sum()
-    }
-
-    pub(super) fn query(&self) -> &[Entry] {
-        &self.entries[..self.split]
-    }
-
-    pub(super) fn headers(&self) -> &[Entry] {
-        &self.entries[self.split..]
-    }
-
-    /// The FormatString as a `String`.
-    pub(super) fn format_string(&self) -> Result<String> {
-        let req = self.names.req;
-        let values: usize = self.entries.iter().map(|e| self.names.raw(e).1.len()).sum();
-        let mut fs = String::with_capacity(
-            req.method.len() + req.pathname.len() + self.names_len() + values * 3 / 2 + 4,
-        );
-        self.write_format_string(&mut fs)?;
-        Ok(fs)
-    }
-
-    /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
-    /// of the signed headers on the way.
-    pub(super) fn write_format_string(&self, out: &mut impl Out) -> Result<()> {
-        let req = self.names.req;
-        out.put_lower(req.method);
-        out.put_ascii(b'\n');
-        out.put_str(req.pathname);
-        out.put_ascii(b'\n');
-        for (i, entry) in self.query().iter().enumerate() {
-            if i > 0 {
-                out.put_ascii(b'&');
-            }
-            self.names.put(out, entry);
-            out.put_ascii(b'=');
-            encode_to(out, self.names.raw(entry).1);
-        }
-        out.put_ascii(b'\n');
-        for (i, entry) in self.headers().iter().enumerate() {
-            if i > 0 {
-                out.put_ascii(b'&');
-            }
-            self.names.put(out, entry);
-            out.put_ascii(b'=');
-            let value = self.names.raw(entry).1;
-            if let Err(bad) = encode::encode_header_value_to(out, value) {
-                // Named as before: the first header holding this value.
-                let raw = req
-                    .headers
-                    .iter()
-                    .find(|(_, v)| *v == value)
-                    .map_or("", |(n, _)| *n);
-                return Err(header::bad_value(raw, bad));
+        sorted.split = room.len;
+        for &(name, value) in &req.headers {
+            if let Some(known) = header::known_signed_lower(name) {
+                room.push(Entry {
+                    key: sort_key(known.as_bytes()),
+                    name: Signed::Exact(known),
+                    value,
+                });
+            } else if is_signed_header(name, value)? {
+                room.push(sorted.entry(name, value));
             }
         }
-        out.put_ascii(b'\n');
-        Ok(())
+        let entries = room.as_mut_slice();
+        let (query, headers) = entries.split_at_mut(sorted.split);
+        sorted.sort_and_check(query, "Query", &req.query)?;
+        sorted.sort_and_check(headers, "Headers", &req.headers)?;
+        sorted.entries = entries;
+        Ok(sorted)
     }
 
-    /// Writes the names of `list` joined with `;`.
-    pub(super) fn write_names(&self, out: &mut String, list: &[Entry]) {
-        for (i, entry) in list.iter().enumerate() {
-            if i > 0 {
-                out.push(';');
-            }
-            self.names.put(out, entry);
-        }
-    }
-}
-
-impl<'a> Names<'a> {
-    /// The entry at `at` for `name` (its lower-case form when it is a fixed header's),
-    /// encoded into [`Names::encoded`] if it needs it.
-    fn entry(&mut self, at: usize, name: &str, known: Option<&'static str>) -> Entry {
-        let name = match known {
-            Some(known) => Signed::Known(known),
-            None if !encode::is_plain(name) => {
-                let start = self.encoded.len();
-                encode_lower_into(&mut self.encoded, name);
-                Signed::Encoded(start, self.encoded.len())
-            }
-            None if name.bytes().any(|b| b.is_ascii_uppercase()) => Signed::Lower,
-            None => Signed::AsIs,
+    /// The entry of a caller's name (already checked), encoded into [`Sorted::encoded`] if
+    /// it needs it.
+    fn entry(&mut self, name: &'a str, value: &'a str) -> Entry<'a> {
+        let name = if encode::is_plain(name) {
+            Signed::Lower(name)
+        } else {
+            let start = self.encoded.len();
+            encode_lower_into(&mut self.encoded, name);
+            Signed::Encoded(start, self.encoded.len())
         };
-        let mut entry = Entry { key: 0, at, name };
-        entry.key = sort_key(self.name(&entry));
-        entry
-    }
-
-    /// The raw name and value of an entry.
-    fn raw(&self, entry: &Entry) -> (&'a str, &'a str) {
-        match entry.at.checked_sub(self.req.query.len()) {
-            None => self.req.query[entry.at],
-            Some(i) => self.req.headers[i],
+        Entry {
+            key: sort_key(self.bytes(&name)),
+            name,
+            value,
         }
     }
 
-    /// The bytes of an entry's signed name, before lower-casing (a no-op for all but
+    /// The bytes of a signed name, before lower-casing (a no-op for all but
     /// [`Signed::Lower`]).
-    fn name(&self, entry: &Entry) -> &[u8] {
-        match entry.name {
-            Signed::AsIs | Signed::Lower => self.raw(entry).0.as_bytes(),
-            Signed::Known(s) => s.as_bytes(),
+    fn bytes<'s>(&'s self, name: &Signed<'s>) -> &'s [u8] {
+        match *name {
+            Signed::Exact(s) | Signed::Lower(s) => s.as_bytes(),
             Signed::Encoded(start, end) => &self.encoded.as_bytes()[start..end],
         }
     }
 
-    /// Writes an entry's signed name.
-    fn put(&self, out: &mut impl Out, entry: &Entry) {
-        match entry.name {
-            Signed::AsIs => out.put_str(self.raw(entry).0),
-            Signed::Lower => out.put_lower(self.raw(entry).0),
-            Signed::Known(s) => out.put_str(s),
+    /// Writes a signed name.
+    fn put_name(&self, out: &mut impl Out, name: &Signed<'_>) {
+        match *name {
+            Signed::Exact(s) => out.put_str(s),
+            Signed::Lower(s) => out.put_lower(s),
             Signed::Encoded(start, end) => out.put_str(&self.encoded[start..end]),
         }
     }
 
-    fn order(&self, a: &Entry, b: &Entry) -> Ordering {
-        a.key
-            .cmp(&b.key)
-            .then_with(|| cmp_lower(self.name(a), self.name(b)))
+    fn order(&self, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+        match a.key.cmp(&b.key) {
+            Ordering::Equal => cmp_lower(self.bytes(&a.name), self.bytes(&b.name)),
+            unequal => unequal,
+        }
     }
 
     /// Sorts `list` by signed name and rejects two names that are equal ignoring case,
     /// naming the second of them as the caller gave it (in `raw`).
     fn sort_and_check(
         &self,
-        list: &mut [Entry],
+        list: &mut [Entry<'_>],
         label: &'static str,
         raw: &[(&str, &str)],
     ) -> Result<()> {
-        list.sort_unstable_by(|a, b| self.order(a, b));
+        if list.len() <= INLINE {
+            insertion_sort(list, |a, b| self.order(a, b).is_lt());
+        } else {
+            list.sort_unstable_by(|a, b| self.order(a, b));
+        }
         let Some(pair) = list.windows(2).find(|p| self.order(&p[0], &p[1]).is_eq()) else {
             return Ok(());
         };
-        let dup = String::from_utf8_lossy(self.name(&pair[1])).to_ascii_lowercase();
+        let dup = String::from_utf8_lossy(self.bytes(&pair[1].name)).to_ascii_lowercase();
         let name = raw
             .iter()
             .map(|(n, _)| *n)
@@ -407,6 +340,101 @@ impl<'a> Names<'a> {
             .unwrap_or(&dup);
         Err(header::duplicate(label, name))
     }
+
+    /// The length of the two name lists together, separators included.
+    pub(super) fn names_len(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|e| self.bytes(&e.name).len() + 1)
+            .sum()
+    }
+
+    pub(super) fn query(&self) -> &[Entry<'a>] {
+        &self.entries[..self.split]
+    }
+
+    pub(super) fn headers(&self) -> &[Entry<'a>] {
+        &self.entries[self.split..]
+    }
+
+    /// The FormatString as a `String`, from the name lists [`Sorted::write_names`] wrote.
+    pub(super) fn format_string(&self, header_list: &str, url_param_list: &str) -> Result<String> {
+        let req = self.req;
+        let values: usize = self.entries.iter().map(|e| e.value.len()).sum();
+        let mut fs = String::with_capacity(
+            req.method.len() + req.pathname.len() + self.names_len() + values * 3 / 2 + 4,
+        );
+        self.write_format_string(&mut fs, header_list, url_param_list)?;
+        Ok(fs)
+    }
+
+    /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
+    /// of the signed headers on the way. The names come from the name lists
+    /// [`Sorted::write_names`] wrote, so that each is encoded and lower-cased once.
+    pub(super) fn write_format_string(
+        &self,
+        out: &mut impl Out,
+        header_list: &str,
+        url_param_list: &str,
+    ) -> Result<()> {
+        let req = self.req;
+        out.put_lower(req.method);
+        put_ascii(out, b'\n');
+        out.put_str(req.pathname);
+        put_ascii(out, b'\n');
+        for (i, (entry, name)) in self.named(self.query(), url_param_list).enumerate() {
+            if i > 0 {
+                put_ascii(out, b'&');
+            }
+            out.put_str(name);
+            put_ascii(out, b'=');
+            encode_to(out, entry.value);
+        }
+        put_ascii(out, b'\n');
+        for (i, (entry, name)) in self.named(self.headers(), header_list).enumerate() {
+            if i > 0 {
+                put_ascii(out, b'&');
+            }
+            out.put_str(name);
+            put_ascii(out, b'=');
+            if let Err(bad) = encode::encode_header_value_to(out, entry.value) {
+                // Named as before: the first header holding this value.
+                let raw = req
+                    .headers
+                    .iter()
+                    .find(|(_, v)| *v == entry.value)
+                    .map_or("", |(n, _)| *n);
+                return Err(header::bad_value(raw, bad));
+            }
+        }
+        put_ascii(out, b'\n');
+        Ok(())
+    }
+
+    /// The entries of `list` with their names cut from `names`, the list
+    /// [`Sorted::write_names`] wrote for them: each is as long as its signed name.
+    fn named<'l>(
+        &'l self,
+        list: &'l [Entry<'a>],
+        names: &'l str,
+    ) -> impl Iterator<Item = (&'l Entry<'a>, &'l str)> {
+        let mut rest = names;
+        list.iter().map(move |entry| {
+            let (name, tail) = rest.split_at(self.bytes(&entry.name).len());
+            rest = tail.get(1..).unwrap_or_default();
+            (entry, name)
+        })
+    }
+
+    /// Writes the names of `list` joined with `;`.
+    pub(super) fn write_names(&self, out: &mut String, list: &[Entry<'_>]) {
+        for (i, entry) in list.iter().enumerate() {
+            if i > 0 {
+                out.push(';');
+            }
+            self.put_name(out, &entry.name);
+        }
+    }
 }
 
 /// Whether COS signs header `name`, which is not one of the fixed list: whether it starts
@@ -414,9 +442,7 @@ impl<'a> Names<'a> {
 /// sign is checked here, those of signed headers while they are encoded.
 fn is_signed_header(name: &str, value: &str) -> Result<bool> {
     let signed = header::is_signed_by_prefix(name);
-    if !signed || !encode::is_plain(name) {
-        header::check_name(name)?;
-    }
+    header::check_name(name)?;
     if !signed {
         header::check_value(name, value)?;
     }

@@ -102,7 +102,7 @@ impl KeyTime {
 
 impl fmt::Display for KeyTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{};{}", self.start, self.end)
+        f.write_str(KeyTimeText::new(*self).as_str())
     }
 }
 
@@ -139,9 +139,7 @@ impl StringToSign {
         sts.push(b"sha1\n");
         sts.push(key_time.as_bytes());
         sts.push(b"\n");
-        let mut hex = [0u8; 40];
-        hex_lower(digest, &mut hex);
-        sts.push(&hex);
+        sts.push(&hex_lower(digest));
         sts.push(b"\n");
         sts
     }
@@ -172,7 +170,7 @@ impl fmt::Debug for StringToSign {
 #[derive(Clone)]
 pub struct SignKey {
     key_time: KeyTime,
-    key_time_text: String,
+    key_time_text: KeyTimeText,
     hex: [u8; 40],
     mac: HmacKey,
 }
@@ -180,12 +178,13 @@ pub struct SignKey {
 impl SignKey {
     /// Derives the SignKey of `secret_key` for `key_time`.
     pub fn derive(secret_key: &Secret, key_time: KeyTime) -> Self {
-        let key_time_text = key_time.to_string();
-        let mut hex = [0u8; 40];
-        hex_lower(
-            &HmacKey::new(secret_key.expose().as_bytes()).sign(key_time_text.as_bytes()),
-            &mut hex,
-        );
+        SignKey::derive_keyed(&HmacKey::new(secret_key.expose().as_bytes()), key_time)
+    }
+
+    /// [`SignKey::derive`] with HMAC already keyed by the SecretKey.
+    fn derive_keyed(secret_key: &HmacKey, key_time: KeyTime) -> Self {
+        let key_time_text = KeyTimeText::new(key_time);
+        let hex = hex_lower(&secret_key.sign(key_time_text.as_str().as_bytes()));
         let mac = HmacKey::new(&hex);
         SignKey {
             key_time,
@@ -207,12 +206,7 @@ impl SignKey {
 
     /// Signs `string_to_sign`, returning the 40 hex characters of `q-signature`.
     pub fn signature(&self, string_to_sign: &StringToSign) -> [u8; 40] {
-        let mut out = [0u8; 40];
-        hex_lower(
-            &self.mac.sign(&string_to_sign.buf[..string_to_sign.len]),
-            &mut out,
-        );
-        out
+        hex_lower(&self.mac.sign(&string_to_sign.buf[..string_to_sign.len]))
     }
 }
 
@@ -225,11 +219,68 @@ impl fmt::Debug for SignKey {
     }
 }
 
-fn hex_lower(bytes: &[u8], out: &mut [u8]) {
+/// The lower-case hex digits of every byte value, two per byte.
+static HEX_PAIRS: [[u8; 2]; 256] = {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0x0f]];
+        i += 1;
+    }
+    t
+};
+
+/// A digest in lower-case hex, one table lookup per byte.
+fn hex_lower(digest: &[u8; 20]) -> [u8; 40] {
+    let mut out = [0u8; 40];
+    for (pair, &b) in out.as_chunks_mut::<2>().0.iter_mut().zip(digest) {
+        *pair = HEX_PAIRS[usize::from(b)];
+    }
+    out
+}
+
+/// The text of a [`KeyTime`], `start;end`, on the stack (two u64s take at most 41 bytes).
+#[derive(Clone, Copy)]
+struct KeyTimeText {
+    buf: [u8; 41],
+    len: usize,
+}
+
+impl KeyTimeText {
+    /// Writes the two numbers digit by digit (no formatting machinery: this runs every
+    /// time the key time changes).
+    fn new(key_time: KeyTime) -> Self {
+        let mut text = KeyTimeText {
+            buf: [0; 41],
+            len: 0,
+        };
+        text.push_decimal(key_time.start);
+        text.buf[text.len] = b';';
+        text.len += 1;
+        text.push_decimal(key_time.end);
+        text
+    }
+
+    fn push_decimal(&mut self, n: u64) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut rest = n;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let digits = &digits[i..];
+        self.buf[self.len..self.len + digits.len()].copy_from_slice(digits);
+        self.len += digits.len();
+    }
+
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
 }
 
@@ -307,6 +358,8 @@ pub struct SigningStages {
 /// time. `Send + Sync`: share one signer between threads.
 pub struct Signer {
     credentials: Credentials,
+    /// HMAC keyed by the SecretKey, so that deriving a SignKey costs two blocks less.
+    secret_key: HmacKey,
     cached: RwLock<Option<Arc<SignKey>>>,
 }
 
@@ -315,6 +368,7 @@ impl Signer {
     /// signer.
     pub fn new(credentials: Credentials) -> Self {
         Signer {
+            secret_key: HmacKey::new(credentials.secret_key().expose().as_bytes()),
             credentials,
             cached: RwLock::new(None),
         }
@@ -337,7 +391,7 @@ impl Signer {
         {
             return Arc::clone(key);
         }
-        let key = Arc::new(SignKey::derive(self.credentials.secret_key(), key_time));
+        let key = Arc::new(SignKey::derive_keyed(&self.secret_key, key_time));
         *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&key));
         key
     }
@@ -378,15 +432,18 @@ impl fmt::Debug for Signer {
     }
 }
 
-/// The one signing path: validates and sorts the request, hashes the FormatString while it
-/// is written (it is never kept), and writes the Authorization.
+/// The one signing path: validates and sorts the request, writes the Authorization up to
+/// its signature, hashes the FormatString while it is written (it is never kept), and
+/// appends the signature.
 fn sign_with(secret_id: &str, key: &SignKey, req: &SignableRequest<'_>) -> Result<Authorization> {
     let mut room = Entries::default();
     let sorted = Sorted::new(req, &mut room)?;
+    let kt = key.key_time_text.as_str();
+    let mut auth = Authorization::unsigned(secret_id, kt, &sorted);
     let mut hash = Sha1Stream::new();
-    sorted.write_format_string(&mut hash)?;
-    let string_to_sign = StringToSign::from_digest(key.key_time_text.as_str(), &hash.finish());
-    Ok(authorization(secret_id, key, &sorted, &string_to_sign))
+    sorted.write_format_string(&mut hash, auth.header_list(), auth.url_param_list())?;
+    auth.push_signature(key, &StringToSign::from_digest(kt, &hash.finish()));
+    Ok(auth)
 }
 
 /// [`sign_with`], keeping the FormatString and the string to sign.
@@ -397,48 +454,54 @@ fn sign_stages_with(
 ) -> Result<(Authorization, String, StringToSign)> {
     let mut room = Entries::default();
     let sorted = Sorted::new(req, &mut room)?;
-    let format_string = sorted.format_string()?;
-    let string_to_sign = StringToSign::new(key.key_time_text.as_str(), &format_string);
-    let auth = authorization(secret_id, key, &sorted, &string_to_sign);
+    let kt = key.key_time_text.as_str();
+    let mut auth = Authorization::unsigned(secret_id, kt, &sorted);
+    let format_string = sorted.format_string(auth.header_list(), auth.url_param_list())?;
+    let string_to_sign = StringToSign::new(kt, &format_string);
+    auth.push_signature(key, &string_to_sign);
     Ok((auth, format_string, string_to_sign))
 }
 
-/// Writes the Authorization: its fixed parts, the name lists and the signature, into one
-/// string allocated at its exact size.
-fn authorization(
-    secret_id: &str,
-    key: &SignKey,
-    sorted: &Sorted<'_>,
-    string_to_sign: &StringToSign,
-) -> Authorization {
-    let kt = key.key_time_text.as_str();
-    // Fixed text (118 bytes), the id, the key time twice, the names with their `;`, and the
-    // 40-character signature.
-    let mut value =
-        String::with_capacity(118 + secret_id.len() + 2 * kt.len() + sorted.names_len() + 40);
-    value.push_str("q-sign-algorithm=sha1&q-ak=");
-    value.push_str(secret_id);
-    value.push_str("&q-sign-time=");
-    let key_time = push_range(&mut value, kt);
-    value.push_str("&q-key-time=");
-    value.push_str(kt);
-    value.push_str("&q-header-list=");
-    let start = value.len();
-    sorted.write_names(&mut value, sorted.headers());
-    let header_list = start..value.len();
-    value.push_str("&q-url-param-list=");
-    let start = value.len();
-    sorted.write_names(&mut value, sorted.query());
-    let url_param_list = start..value.len();
-    value.push_str("&q-signature=");
-    let sig = key.signature(string_to_sign);
-    let signature = push_range(&mut value, std::str::from_utf8(&sig).unwrap_or_default());
-    Authorization {
-        value,
-        key_time,
-        header_list,
-        url_param_list,
-        signature,
+impl Authorization {
+    /// Everything but the signature: the fixed parts and the name lists, in one string
+    /// allocated at the exact size of the whole.
+    fn unsigned(secret_id: &str, kt: &str, sorted: &Sorted<'_>) -> Self {
+        // Fixed text (118 bytes), the id, the key time twice, the names with their `;`,
+        // and the 40-character signature.
+        let mut value =
+            String::with_capacity(118 + secret_id.len() + 2 * kt.len() + sorted.names_len() + 40);
+        value.push_str("q-sign-algorithm=sha1&q-ak=");
+        value.push_str(secret_id);
+        value.push_str("&q-sign-time=");
+        let key_time = push_range(&mut value, kt);
+        value.push_str("&q-key-time=");
+        value.push_str(kt);
+        value.push_str("&q-header-list=");
+        let start = value.len();
+        sorted.write_names(&mut value, sorted.headers());
+        let header_list = start..value.len();
+        value.push_str("&q-url-param-list=");
+        let start = value.len();
+        sorted.write_names(&mut value, sorted.query());
+        let url_param_list = start..value.len();
+        value.push_str("&q-signature=");
+        let end = value.len();
+        Authorization {
+            value,
+            key_time,
+            header_list,
+            url_param_list,
+            signature: end..end,
+        }
+    }
+
+    /// Signs `string_to_sign` with `key` and appends the signature.
+    fn push_signature(&mut self, key: &SignKey, string_to_sign: &StringToSign) {
+        let sig = key.signature(string_to_sign);
+        self.signature = push_range(
+            &mut self.value,
+            std::str::from_utf8(&sig).unwrap_or_default(),
+        );
     }
 }
 
