@@ -164,13 +164,37 @@ pub(crate) fn encode_header_value_to(out: &mut impl Out, s: &str) -> Result<(), 
     }
 }
 
-/// Whether percent-encoding leaves `s` as it is: every byte unreserved.
-pub(crate) fn is_plain(s: &str) -> bool {
+/// What signing a name takes: `lower(enc(name))` can be the name itself, the name
+/// lower-cased, or need percent-encoding too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NameForm {
+    /// Unreserved bytes only, none upper-case.
+    AsIs,
+    /// Unreserved bytes only, some upper-case.
+    Lower,
+    /// Some byte needs escaping.
+    Encode,
+}
+
+/// The [`NameForm`] of `s`, found eight bytes at a time.
+pub(crate) fn name_form(s: &str) -> NameForm {
     let bytes = s.as_bytes();
-    (0..bytes.len()).step_by(CHUNK).all(|i| {
+    let mut upper = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Padding with 0xFF: never kept, never upper-case.
         let (chunk, n) = load_chunk(bytes, i, 0xff);
-        kept_prefix(chunk, false) == n
-    })
+        if kept_prefix(chunk, false) < n {
+            return NameForm::Encode;
+        }
+        upper |= in_range(u64::from_le_bytes(chunk), b'A', b'Z') != 0;
+        i += CHUNK;
+    }
+    if upper {
+        NameForm::Lower
+    } else {
+        NameForm::AsIs
+    }
 }
 
 /// Appends `s` percent-encoded and then lower-cased as a whole: the form of query and header
@@ -348,7 +372,17 @@ mod tests {
         let mut default = Chars(String::new());
         default.put_lower(&all);
         assert_eq!(default.0, all.to_ascii_lowercase());
-        assert!(is_plain("") && is_plain("aZ09-_.~aZ09-_.~x") && !is_plain("aZ09-_.~aZ09-_.~/"));
+        for (name, form) in [
+            ("", NameForm::AsIs),
+            ("az09-_.~az09-_.~x", NameForm::AsIs),
+            ("az09-_.~aZ09-_.~x", NameForm::Lower),
+            ("az09-_.~az09-_.~X", NameForm::Lower),
+            ("aZ09-_.~aZ09-_.~/", NameForm::Encode),
+            ("X中", NameForm::Encode),
+            ("@[`{", NameForm::Encode),
+        ] {
+            assert_eq!(name_form(name), form, "{name}");
+        }
     }
 
     #[test]

@@ -133,10 +133,11 @@ pub fn is_signed(name: &str) -> bool {
     is_signed_lower(&buf[..n])
 }
 
-/// The lower-case form of a header name COS signs by name (`Content-Type` →
-/// `content-type`), without allocating; `None` for every other name. Only the names of the
-/// same length are compared, a word at a time.
-pub(crate) fn known_signed_lower(name: &str) -> Option<&'static str> {
+/// The header COS signs by name that `name` is (`Content-Type` → `content-type`), without
+/// allocating; `None` for every other name. Only the names of the same length are compared,
+/// a word at a time.
+#[inline]
+pub(crate) fn known_signed(name: &str) -> Option<&'static KnownName> {
     let bytes = name.as_bytes();
     let &(first, end) = KNOWN_BY_LENGTH.get(bytes.len())?;
     let candidates = KNOWN_SIGNED.get(usize::from(first)..usize::from(end))?;
@@ -144,17 +145,28 @@ pub(crate) fn known_signed_lower(name: &str) -> Option<&'static str> {
     candidates
         .iter()
         .find(|k| (0..bytes.len().div_ceil(8)).all(|i| word(i) | k.case_bits[i] == k.words[i]))
-        .map(|k| k.name)
 }
 
 /// A header name COS signs by name, as little-endian words for case-insensitive comparison.
-struct KnownName {
+pub(crate) struct KnownName {
     name: &'static str,
     /// The lower-case name, zero-padded to 24 bytes.
     words: [u64; 3],
     /// 0x20 at the positions of letters: the only bits allowed to differ. Every other byte
     /// must match exactly, so no control character can pass for `-` or a digit.
     case_bits: [u64; 3],
+}
+
+impl KnownName {
+    /// The lower-case name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The first 16 bytes of the lower-case name, zero-padded, as a big-endian number.
+    pub(crate) fn prefix16(&self) -> u128 {
+        u128::from(self.words[0].swap_bytes()) << 64 | u128::from(self.words[1].swap_bytes())
+    }
 }
 
 const fn known(name: &'static str) -> KnownName {
@@ -415,6 +427,10 @@ mod tests {
         }
     }
 
+    fn known_lower(name: &str) -> Option<&'static str> {
+        known_signed(name).map(KnownName::name)
+    }
+
     #[test]
     fn known_names_map_to_lower_case() {
         for name in [
@@ -436,17 +452,21 @@ mod tests {
             "range",
             "transfer-encoding",
         ] {
-            assert_eq!(known_signed_lower(&name.to_ascii_uppercase()), Some(name));
+            assert_eq!(known_lower(&name.to_ascii_uppercase()), Some(name));
+            let mut first16 = [0u8; 16];
+            first16[..name.len().min(16)].copy_from_slice(&name.as_bytes()[..name.len().min(16)]);
+            let known = known_signed(name).expect("known");
+            assert_eq!(known.prefix16(), u128::from_be_bytes(first16));
             assert!(is_signed(name));
         }
-        assert_eq!(known_signed_lower("x-cos-acl"), None);
-        assert_eq!(known_signed_lower("Content-Typo"), None);
-        assert_eq!(known_signed_lower("content-type\0"), None);
+        assert_eq!(known_lower("x-cos-acl"), None);
+        assert_eq!(known_lower("Content-Typo"), None);
+        assert_eq!(known_lower("content-type\0"), None);
         // `\r` | 0x20 == `-` and 0x15 | 0x20 == `5`: bytes that are not letters must match
         // exactly.
-        assert_eq!(known_signed_lower("content\rtype"), None);
-        assert_eq!(known_signed_lower("content-md\x15"), None);
-        assert_eq!(known_signed_lower("CONTENT-MD5"), Some("content-md5"));
+        assert_eq!(known_lower("content\rtype"), None);
+        assert_eq!(known_lower("content-md\x15"), None);
+        assert_eq!(known_lower("CONTENT-MD5"), Some("content-md5"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use sha1::block_api::compress;
 
-use crate::encode::{CHUNK, Chunk, Out};
+use crate::encode::{CHUNK, Chunk, Out, load_chunk};
 
 const IV: [u32; 5] = [
     0x6745_2301,
@@ -60,6 +60,16 @@ impl Sha1Stream {
 
     /// Hashes `data` after what came before.
     pub(crate) fn update(&mut self, data: &[u8]) {
+        if data.len() <= 2 * CHUNK {
+            // Short text (a header name): one or two chunk stores, no `memcpy`.
+            let (chunk, n) = load_chunk(data, 0, 0);
+            self.write_chunk(chunk, n);
+            if data.len() > CHUNK {
+                let (chunk, n) = load_chunk(data, CHUNK, 0);
+                self.write_chunk(chunk, n);
+            }
+            return;
+        }
         for piece in data.chunks(BLOCK) {
             self.buf[self.fill..self.fill + piece.len()].copy_from_slice(piece);
             self.fill += piece.len();

@@ -4,7 +4,8 @@
 use std::cmp::Ordering;
 
 use crate::encode::{
-    self, CHUNK, Out, encode_lower_into, encode_to, load_chunk, lower_chunk, put_ascii,
+    self, CHUNK, NameForm, Out, encode_lower_into, encode_to, load_chunk, lower_chunk, name_form,
+    put_ascii,
 };
 use crate::error::{Error, Result};
 use crate::header;
@@ -83,14 +84,14 @@ pub struct CanonicalRequest {
 impl CanonicalRequest {
     /// Builds the canonical form, validating every header and query parameter.
     pub fn new(req: &SignableRequest<'_>) -> Result<Self> {
-        let mut room = Entries::default();
+        let mut room = Entries::EMPTY;
         let sorted = Sorted::new(req, &mut room)?;
         let mut header_list = String::with_capacity(sorted.names_len());
         let mut url_param_list = String::new();
         sorted.write_names(&mut header_list, sorted.headers());
         sorted.write_names(&mut url_param_list, sorted.query());
         Ok(CanonicalRequest {
-            format_string: sorted.format_string(&header_list, &url_param_list)?,
+            format_string: sorted.format_string()?,
             header_list,
             url_param_list,
         })
@@ -147,7 +148,8 @@ impl Entry<'_> {
 /// An entry's signed name.
 #[derive(Clone, Copy)]
 enum Signed<'a> {
-    /// Signed exactly as it is: a fixed header's lower-case name.
+    /// Signed exactly as it is: a fixed header's lower-case name, or a name that neither
+    /// percent-encoding nor lower-casing changes.
     Exact(&'a str),
     /// Signed lower-cased: a name that percent-encoding leaves alone.
     Lower(&'a str),
@@ -156,7 +158,7 @@ enum Signed<'a> {
 }
 
 /// How many entries a request can have before they move from the stack to the heap.
-const INLINE: usize = 16;
+const INLINE: usize = 12;
 
 /// Room for the entries of a request, lent to [`Sorted::new`] by its caller so that they
 /// stay in one place: on the stack up to [`INLINE`] of them, on the heap beyond.
@@ -167,17 +169,14 @@ pub(super) struct Entries<'a> {
     heap: Vec<Entry<'a>>,
 }
 
-impl Default for Entries<'_> {
-    fn default() -> Self {
-        Entries {
-            inline: [Entry::EMPTY; INLINE],
-            len: 0,
-            heap: Vec::new(),
-        }
-    }
-}
-
 impl<'a> Entries<'a> {
+    /// No entries yet.
+    pub(super) const EMPTY: Entries<'static> = Entries {
+        inline: [Entry::EMPTY; INLINE],
+        len: 0,
+        heap: Vec::new(),
+    };
+
     fn push(&mut self, entry: Entry<'a>) {
         if self.len < INLINE {
             self.inline[self.len] = entry;
@@ -251,18 +250,27 @@ impl<'a> Sorted<'a> {
             if name.is_empty() {
                 return Err(Error::invalid("Query", "a parameter name is empty"));
             }
-            room.push(sorted.entry(name, value));
+            room.push(sorted.entry(name, name_form(name), value));
         }
         sorted.split = room.len;
         for &(name, value) in &req.headers {
-            if let Some(known) = header::known_signed_lower(name) {
+            if let Some(known) = header::known_signed(name) {
                 room.push(Entry {
-                    key: sort_key(known.as_bytes()),
-                    name: Signed::Exact(known),
+                    key: known.prefix16(),
+                    name: Signed::Exact(known.name()),
                     value,
                 });
-            } else if is_signed_header(name, value)? {
-                room.push(sorted.entry(name, value));
+            } else if header::is_signed_by_prefix(name) {
+                // A name of unreserved bytes is a token; the value is checked while it is
+                // encoded.
+                let form = name_form(name);
+                if form == NameForm::Encode {
+                    header::check_name(name)?;
+                }
+                room.push(sorted.entry(name, form, value));
+            } else {
+                header::check_name(name)?;
+                header::check_value(name, value)?;
             }
         }
         let entries = room.as_mut_slice();
@@ -273,15 +281,17 @@ impl<'a> Sorted<'a> {
         Ok(sorted)
     }
 
-    /// The entry of a caller's name (already checked), encoded into [`Sorted::encoded`] if
-    /// it needs it.
-    fn entry(&mut self, name: &'a str, value: &'a str) -> Entry<'a> {
-        let name = if encode::is_plain(name) {
-            Signed::Lower(name)
-        } else {
-            let start = self.encoded.len();
-            encode_lower_into(&mut self.encoded, name);
-            Signed::Encoded(start, self.encoded.len())
+    /// The entry of a caller's name (already checked) of the given form, encoded into
+    /// [`Sorted::encoded`] if it needs it.
+    fn entry(&mut self, name: &'a str, form: NameForm, value: &'a str) -> Entry<'a> {
+        let name = match form {
+            NameForm::AsIs => Signed::Exact(name),
+            NameForm::Lower => Signed::Lower(name),
+            NameForm::Encode => {
+                let start = self.encoded.len();
+                encode_lower_into(&mut self.encoded, name);
+                Signed::Encoded(start, self.encoded.len())
+            }
         };
         Entry {
             key: sort_key(self.bytes(&name)),
@@ -310,9 +320,15 @@ impl<'a> Sorted<'a> {
 
     fn order(&self, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
         match a.key.cmp(&b.key) {
-            Ordering::Equal => cmp_lower(self.bytes(&a.name), self.bytes(&b.name)),
+            Ordering::Equal => self.order_tie(a, b),
             unequal => unequal,
         }
+    }
+
+    /// [`Sorted::order`] for two names whose first 16 bytes are the same.
+    #[inline(never)]
+    fn order_tie(&self, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+        cmp_lower(self.bytes(&a.name), self.bytes(&b.name))
     }
 
     /// Sorts `list` by signed name and rejects two names that are equal ignoring case,
@@ -324,11 +340,14 @@ impl<'a> Sorted<'a> {
         raw: &[(&str, &str)],
     ) -> Result<()> {
         if list.len() <= INLINE {
-            insertion_sort(list, |a, b| self.order(a, b).is_lt());
+            insertion_sort(list, |a, b| {
+                a.key < b.key || (a.key == b.key && self.order_tie(a, b).is_lt())
+            });
         } else {
             list.sort_unstable_by(|a, b| self.order(a, b));
         }
-        let Some(pair) = list.windows(2).find(|p| self.order(&p[0], &p[1]).is_eq()) else {
+        let twice = |p: &[Entry<'_>]| p[0].key == p[1].key && self.order_tie(&p[0], &p[1]).is_eq();
+        let Some(pair) = list.windows(2).find(|p| twice(p)) else {
             return Ok(());
         };
         let dup = String::from_utf8_lossy(self.bytes(&pair[1].name)).to_ascii_lowercase();
@@ -357,45 +376,39 @@ impl<'a> Sorted<'a> {
         &self.entries[self.split..]
     }
 
-    /// The FormatString as a `String`, from the name lists [`Sorted::write_names`] wrote.
-    pub(super) fn format_string(&self, header_list: &str, url_param_list: &str) -> Result<String> {
+    /// The FormatString as a `String`.
+    pub(super) fn format_string(&self) -> Result<String> {
         let req = self.req;
         let values: usize = self.entries.iter().map(|e| e.value.len()).sum();
         let mut fs = String::with_capacity(
             req.method.len() + req.pathname.len() + self.names_len() + values * 3 / 2 + 4,
         );
-        self.write_format_string(&mut fs, header_list, url_param_list)?;
+        self.write_format_string(&mut fs)?;
         Ok(fs)
     }
 
     /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
-    /// of the signed headers on the way. The names come from the name lists
-    /// [`Sorted::write_names`] wrote, so that each is encoded and lower-cased once.
-    pub(super) fn write_format_string(
-        &self,
-        out: &mut impl Out,
-        header_list: &str,
-        url_param_list: &str,
-    ) -> Result<()> {
+    /// of the signed headers on the way.
+    pub(super) fn write_format_string(&self, out: &mut impl Out) -> Result<()> {
         let req = self.req;
         out.put_lower(req.method);
         put_ascii(out, b'\n');
         out.put_str(req.pathname);
         put_ascii(out, b'\n');
-        for (i, (entry, name)) in self.named(self.query(), url_param_list).enumerate() {
+        for (i, entry) in self.query().iter().enumerate() {
             if i > 0 {
                 put_ascii(out, b'&');
             }
-            out.put_str(name);
+            self.put_name(out, &entry.name);
             put_ascii(out, b'=');
             encode_to(out, entry.value);
         }
         put_ascii(out, b'\n');
-        for (i, (entry, name)) in self.named(self.headers(), header_list).enumerate() {
+        for (i, entry) in self.headers().iter().enumerate() {
             if i > 0 {
                 put_ascii(out, b'&');
             }
-            out.put_str(name);
+            self.put_name(out, &entry.name);
             put_ascii(out, b'=');
             if let Err(bad) = encode::encode_header_value_to(out, entry.value) {
                 // Named as before: the first header holding this value.
@@ -411,21 +424,6 @@ impl<'a> Sorted<'a> {
         Ok(())
     }
 
-    /// The entries of `list` with their names cut from `names`, the list
-    /// [`Sorted::write_names`] wrote for them: each is as long as its signed name.
-    fn named<'l>(
-        &'l self,
-        list: &'l [Entry<'a>],
-        names: &'l str,
-    ) -> impl Iterator<Item = (&'l Entry<'a>, &'l str)> {
-        let mut rest = names;
-        list.iter().map(move |entry| {
-            let (name, tail) = rest.split_at(self.bytes(&entry.name).len());
-            rest = tail.get(1..).unwrap_or_default();
-            (entry, name)
-        })
-    }
-
     /// Writes the names of `list` joined with `;`.
     pub(super) fn write_names(&self, out: &mut String, list: &[Entry<'_>]) {
         for (i, entry) in list.iter().enumerate() {
@@ -435,16 +433,4 @@ impl<'a> Sorted<'a> {
             self.put_name(out, &entry.name);
         }
     }
-}
-
-/// Whether COS signs header `name`, which is not one of the fixed list: whether it starts
-/// with `x-cos-` or `x-ci-`. The name must be a token; the value of a header COS does not
-/// sign is checked here, those of signed headers while they are encoded.
-fn is_signed_header(name: &str, value: &str) -> Result<bool> {
-    let signed = header::is_signed_by_prefix(name);
-    header::check_name(name)?;
-    if !signed {
-        header::check_value(name, value)?;
-    }
-    Ok(signed)
 }

@@ -132,23 +132,16 @@ impl StringToSign {
 
     /// The string to sign for the FormatString whose SHA-1 is `digest`.
     fn from_digest(key_time: &str, digest: &[u8; 20]) -> Self {
-        let mut sts = StringToSign {
-            buf: [0; 96],
-            len: 0,
-        };
-        sts.push(b"sha1\n");
-        sts.push(key_time.as_bytes());
-        sts.push(b"\n");
-        sts.push(&hex_lower(digest));
-        sts.push(b"\n");
-        sts
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        // KeyTime text is at most 41 bytes (two u64s), so the total never exceeds 88.
-        let end = (self.len + bytes.len()).min(self.buf.len());
-        self.buf[self.len..end].copy_from_slice(&bytes[..end - self.len]);
-        self.len = end;
+        // A key time has at most 41 bytes (two u64s), so the whole is at most 88.
+        let key_time = &key_time.as_bytes()[..key_time.len().min(41)];
+        let mut buf = [0; 96];
+        let at = 5 + key_time.len();
+        buf[..5].copy_from_slice(b"sha1\n");
+        buf[5..at].copy_from_slice(key_time);
+        buf[at] = b'\n';
+        buf[at + 1..at + 41].copy_from_slice(&hex_lower(digest));
+        buf[at + 41] = b'\n';
+        StringToSign { buf, len: at + 42 }
     }
 
     /// The text of the string to sign.
@@ -382,24 +375,29 @@ impl Signer {
     /// The SignKey for `key_time`: the cached one when the window matches, otherwise derived
     /// once and cached for the next requests.
     pub fn sign_key(&self, key_time: KeyTime) -> Arc<SignKey> {
-        if let Some(key) = self
-            .cached
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .filter(|k| k.key_time == key_time)
+        self.with_key(key_time, Arc::clone)
+    }
+
+    /// Runs `f` on the cached SignKey of `key_time`, under the read lock (so that a
+    /// signature touches no reference count), or on one derived now and cached.
+    fn with_key<T>(&self, key_time: KeyTime, f: impl FnOnce(&Arc<SignKey>) -> T) -> T {
         {
-            return Arc::clone(key);
+            let cached = self.cached.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(key) = cached.as_ref().filter(|k| k.key_time == key_time) {
+                return f(key);
+            }
         }
         let key = Arc::new(SignKey::derive_keyed(&self.secret_key, key_time));
-        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&key));
-        key
+        let out = f(&key);
+        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
+        out
     }
 
     /// Signs `req` for `key_time`.
     pub fn sign(&self, req: &SignableRequest<'_>, key_time: KeyTime) -> Result<Authorization> {
-        let key = self.sign_key(key_time);
-        sign_with(self.credentials.secret_id(), &key, req)
+        self.with_key(key_time, |key| {
+            sign_with(self.credentials.secret_id(), key, req)
+        })
     }
 
     /// Signs `req` for `key_time` and returns every intermediate stage as well.
@@ -432,17 +430,21 @@ impl fmt::Debug for Signer {
     }
 }
 
-/// The one signing path: validates and sorts the request, writes the Authorization up to
-/// its signature, hashes the FormatString while it is written (it is never kept), and
-/// appends the signature.
+/// The one signing path: validates and sorts the request, hashes the FormatString while it
+/// is written (it is never kept), and writes the Authorization.
+///
+/// The Authorization's text before the signature is written after the FormatString's last
+/// block is handed to SHA-1 and before its digest is used: it does not depend on the hash,
+/// so the processor writes it while the (long, serial) block compressions run.
 fn sign_with(secret_id: &str, key: &SignKey, req: &SignableRequest<'_>) -> Result<Authorization> {
-    let mut room = Entries::default();
+    let mut room = Entries::EMPTY;
     let sorted = Sorted::new(req, &mut room)?;
+    let mut hash = Sha1Stream::new();
+    sorted.write_format_string(&mut hash)?;
+    let digest = hash.finish();
     let kt = key.key_time_text.as_str();
     let mut auth = Authorization::unsigned(secret_id, kt, &sorted);
-    let mut hash = Sha1Stream::new();
-    sorted.write_format_string(&mut hash, auth.header_list(), auth.url_param_list())?;
-    auth.push_signature(key, &StringToSign::from_digest(kt, &hash.finish()));
+    auth.push_signature(key, &StringToSign::from_digest(kt, &digest));
     Ok(auth)
 }
 
@@ -452,11 +454,11 @@ fn sign_stages_with(
     key: &SignKey,
     req: &SignableRequest<'_>,
 ) -> Result<(Authorization, String, StringToSign)> {
-    let mut room = Entries::default();
+    let mut room = Entries::EMPTY;
     let sorted = Sorted::new(req, &mut room)?;
+    let format_string = sorted.format_string()?;
     let kt = key.key_time_text.as_str();
     let mut auth = Authorization::unsigned(secret_id, kt, &sorted);
-    let format_string = sorted.format_string(auth.header_list(), auth.url_param_list())?;
     let string_to_sign = StringToSign::new(kt, &format_string);
     auth.push_signature(key, &string_to_sign);
     Ok((auth, format_string, string_to_sign))
