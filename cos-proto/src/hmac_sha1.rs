@@ -161,8 +161,18 @@ impl HmacKey {
 
     /// HMAC-SHA1 of `msg`.
     pub(crate) fn sign(&self, msg: &[u8]) -> [u8; 20] {
-        let mut inner = Sha1Stream::resume(self.inner, BLOCK as u64);
+        let mut inner = self.start();
         inner.update(msg);
+        self.finish(inner)
+    }
+
+    /// The inner hash, to write the message into.
+    pub(crate) fn start(&self) -> Sha1Stream {
+        Sha1Stream::resume(self.inner, BLOCK as u64)
+    }
+
+    /// HMAC-SHA1 of the message written into `inner` (from [`HmacKey::start`]).
+    pub(crate) fn finish(&self, inner: Sha1Stream) -> [u8; 20] {
         let mut outer = Sha1Stream::resume(self.outer, BLOCK as u64);
         outer.update(&inner.finish());
         outer.finish()

@@ -120,9 +120,12 @@ pub(super) struct Sorted<'a> {
     /// The signed names that percent-encoding changes, back to back; empty (and never
     /// allocated) when no name needs escaping, as in nearly every request.
     encoded: String,
-    /// The signed query parameters, then the signed headers.
+    /// The signed query parameters, then the signed headers, in the request's order.
     entries: &'a [Entry<'a>],
-    /// Where the headers start in `entries`.
+    /// Indices into `entries`: the query parameters sorted by signed name, then the
+    /// headers. Sorting indices moves a word per step, not a whole entry.
+    order: &'a [usize],
+    /// Where the headers start in `order`.
     split: usize,
 }
 
@@ -160,40 +163,56 @@ enum Signed<'a> {
 /// How many entries a request can have before they move from the stack to the heap.
 const INLINE: usize = 12;
 
-/// Room for the entries of a request, lent to [`Sorted::new`] by its caller so that they
-/// stay in one place: on the stack up to [`INLINE`] of them, on the heap beyond.
+/// Room for the entries of a request and their order, lent to [`Sorted::new`] by its
+/// caller so that they stay in one place: on the stack up to [`INLINE`] of them, on the
+/// heap beyond.
 pub(super) struct Entries<'a> {
     inline: [Entry<'a>; INLINE],
+    inline_order: [usize; INLINE],
     len: usize,
     /// Every entry once there are more than [`INLINE`].
     heap: Vec<Entry<'a>>,
+    heap_order: Vec<usize>,
 }
 
 impl<'a> Entries<'a> {
     /// No entries yet.
     pub(super) const EMPTY: Entries<'static> = Entries {
         inline: [Entry::EMPTY; INLINE],
+        inline_order: [0; INLINE],
         len: 0,
         heap: Vec::new(),
+        heap_order: Vec::new(),
     };
 
-    fn push(&mut self, entry: Entry<'a>) {
-        if self.len < INLINE {
-            self.inline[self.len] = entry;
+    /// Adds an entry, writing its fields in place. Inlined, so that the name is not passed
+    /// through memory (storing an enum field by field and loading it whole stalls).
+    #[inline(always)]
+    fn push(&mut self, key: u128, name: Signed<'a>, value: &'a str) {
+        let at = self.len;
+        if at < INLINE {
+            let entry = &mut self.inline[at];
+            entry.key = key;
+            entry.name = name;
+            entry.value = value;
+            self.inline_order[at] = at;
         } else {
-            if self.len == INLINE {
+            if at == INLINE {
                 self.heap.extend_from_slice(&self.inline);
+                self.heap_order.extend_from_slice(&self.inline_order);
             }
-            self.heap.push(entry);
+            self.heap.push(Entry { key, name, value });
+            self.heap_order.push(at);
         }
         self.len += 1;
     }
 
-    fn as_mut_slice(&mut self) -> &mut [Entry<'a>] {
+    /// The entries, and their order to sort.
+    fn parts(&mut self) -> (&[Entry<'a>], &mut [usize]) {
         if self.len <= INLINE {
-            &mut self.inline[..self.len]
+            (&self.inline[..self.len], &mut self.inline_order[..self.len])
         } else {
-            &mut self.heap
+            (&self.heap, &mut self.heap_order)
         }
     }
 }
@@ -206,17 +225,30 @@ fn sort_key(name: &[u8]) -> u128 {
     word(0) << 64 | word(CHUNK)
 }
 
-/// Sorts a short list in place: the few entries of a request need no more.
-fn insertion_sort<T: Copy>(list: &mut [T], less: impl Fn(&T, &T) -> bool) {
+/// Sorts a short list in place (the few entries of a request need no more), and says
+/// whether two items compared equal: each one inserted is compared with its left
+/// neighbour, so no equal pair goes unseen.
+fn insertion_sort<T: Copy>(list: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) -> bool {
+    let mut equal = false;
     for i in 1..list.len() {
         let item = list[i];
         let mut j = i;
-        while j > 0 && less(&item, &list[j - 1]) {
-            list[j] = list[j - 1];
-            j -= 1;
+        while j > 0 {
+            match cmp(&item, &list[j - 1]) {
+                Ordering::Less => {
+                    list[j] = list[j - 1];
+                    j -= 1;
+                }
+                Ordering::Equal => {
+                    equal = true;
+                    break;
+                }
+                Ordering::Greater => break,
+            }
         }
         list[j] = item;
     }
+    equal
 }
 
 /// Compares two names ignoring ASCII case.
@@ -244,22 +276,19 @@ impl<'a> Sorted<'a> {
             req,
             encoded: String::new(),
             entries: &[],
+            order: &[],
             split: 0,
         };
         for &(name, value) in &req.query {
             if name.is_empty() {
                 return Err(Error::invalid("Query", "a parameter name is empty"));
             }
-            room.push(sorted.entry(name, name_form(name), value));
+            sorted.push_entry(room, name, name_form(name), value);
         }
         sorted.split = room.len;
         for &(name, value) in &req.headers {
             if let Some(known) = header::known_signed(name) {
-                room.push(Entry {
-                    key: known.prefix16(),
-                    name: Signed::Exact(known.name()),
-                    value,
-                });
+                room.push(known.prefix16(), Signed::Exact(known.name()), value);
             } else if header::is_signed_by_prefix(name) {
                 // A name of unreserved bytes is a token; the value is checked while it is
                 // encoded.
@@ -267,23 +296,31 @@ impl<'a> Sorted<'a> {
                 if form == NameForm::Encode {
                     header::check_name(name)?;
                 }
-                room.push(sorted.entry(name, form, value));
+                sorted.push_entry(room, name, form, value);
             } else {
                 header::check_name(name)?;
                 header::check_value(name, value)?;
             }
         }
-        let entries = room.as_mut_slice();
-        let (query, headers) = entries.split_at_mut(sorted.split);
-        sorted.sort_and_check(query, "Query", &req.query)?;
-        sorted.sort_and_check(headers, "Headers", &req.headers)?;
+        let (entries, order) = room.parts();
+        let (query, headers) = order.split_at_mut(sorted.split);
+        sorted.sort_and_check(entries, query, "Query", &req.query)?;
+        sorted.sort_and_check(entries, headers, "Headers", &req.headers)?;
         sorted.entries = entries;
+        sorted.order = order;
         Ok(sorted)
     }
 
-    /// The entry of a caller's name (already checked) of the given form, encoded into
+    /// Adds the entry of a caller's name (already checked) of the given form, encoded into
     /// [`Sorted::encoded`] if it needs it.
-    fn entry(&mut self, name: &'a str, form: NameForm, value: &'a str) -> Entry<'a> {
+    #[inline(always)]
+    fn push_entry(
+        &mut self,
+        room: &mut Entries<'a>,
+        name: &'a str,
+        form: NameForm,
+        value: &'a str,
+    ) {
         let name = match form {
             NameForm::AsIs => Signed::Exact(name),
             NameForm::Lower => Signed::Lower(name),
@@ -293,11 +330,7 @@ impl<'a> Sorted<'a> {
                 Signed::Encoded(start, self.encoded.len())
             }
         };
-        Entry {
-            key: sort_key(self.bytes(&name)),
-            name,
-            value,
-        }
+        room.push(sort_key(self.bytes(&name)), name, value);
     }
 
     /// The bytes of a signed name, before lower-casing (a no-op for all but
@@ -331,26 +364,27 @@ impl<'a> Sorted<'a> {
         cmp_lower(self.bytes(&a.name), self.bytes(&b.name))
     }
 
-    /// Sorts `list` by signed name and rejects two names that are equal ignoring case,
-    /// naming the second of them as the caller gave it (in `raw`).
+    /// Sorts `order` (indices into `entries`) by signed name and rejects two names that
+    /// are equal ignoring case, naming the second of them as the caller gave it (in `raw`).
     fn sort_and_check(
         &self,
-        list: &mut [Entry<'_>],
+        entries: &[Entry<'_>],
+        order: &mut [usize],
         label: &'static str,
         raw: &[(&str, &str)],
     ) -> Result<()> {
-        if list.len() <= INLINE {
-            insertion_sort(list, |a, b| {
-                a.key < b.key || (a.key == b.key && self.order_tie(a, b).is_lt())
-            });
+        let cmp = |&a: &usize, &b: &usize| self.order(&entries[a], &entries[b]);
+        if order.len() <= INLINE {
+            if !insertion_sort(order, cmp) {
+                return Ok(());
+            }
         } else {
-            list.sort_unstable_by(|a, b| self.order(a, b));
+            order.sort_unstable_by(cmp);
         }
-        let twice = |p: &[Entry<'_>]| p[0].key == p[1].key && self.order_tie(&p[0], &p[1]).is_eq();
-        let Some(pair) = list.windows(2).find(|p| twice(p)) else {
+        let Some(pair) = order.windows(2).find(|p| cmp(&p[0], &p[1]).is_eq()) else {
             return Ok(());
         };
-        let dup = String::from_utf8_lossy(self.bytes(&pair[1].name)).to_ascii_lowercase();
+        let dup = String::from_utf8_lossy(self.bytes(&entries[pair[1]].name)).to_ascii_lowercase();
         let name = raw
             .iter()
             .map(|(n, _)| *n)
@@ -368,12 +402,14 @@ impl<'a> Sorted<'a> {
             .sum()
     }
 
-    pub(super) fn query(&self) -> &[Entry<'a>] {
-        &self.entries[..self.split]
+    /// The signed query parameters, sorted.
+    pub(super) fn query(&self) -> impl Iterator<Item = &Entry<'a>> {
+        self.order[..self.split].iter().map(|&i| &self.entries[i])
     }
 
-    pub(super) fn headers(&self) -> &[Entry<'a>] {
-        &self.entries[self.split..]
+    /// The signed headers, sorted.
+    pub(super) fn headers(&self) -> impl Iterator<Item = &Entry<'a>> {
+        self.order[self.split..].iter().map(|&i| &self.entries[i])
     }
 
     /// The FormatString as a `String`.
@@ -395,7 +431,7 @@ impl<'a> Sorted<'a> {
         put_ascii(out, b'\n');
         out.put_str(req.pathname);
         put_ascii(out, b'\n');
-        for (i, entry) in self.query().iter().enumerate() {
+        for (i, entry) in self.query().enumerate() {
             if i > 0 {
                 put_ascii(out, b'&');
             }
@@ -404,7 +440,7 @@ impl<'a> Sorted<'a> {
             encode_to(out, entry.value);
         }
         put_ascii(out, b'\n');
-        for (i, entry) in self.headers().iter().enumerate() {
+        for (i, entry) in self.headers().enumerate() {
             if i > 0 {
                 put_ascii(out, b'&');
             }
@@ -425,8 +461,12 @@ impl<'a> Sorted<'a> {
     }
 
     /// Writes the names of `list` joined with `;`.
-    pub(super) fn write_names(&self, out: &mut String, list: &[Entry<'_>]) {
-        for (i, entry) in list.iter().enumerate() {
+    pub(super) fn write_names<'s>(
+        &self,
+        out: &mut String,
+        list: impl Iterator<Item = &'s Entry<'s>>,
+    ) {
+        for (i, entry) in list.enumerate() {
             if i > 0 {
                 out.push(';');
             }

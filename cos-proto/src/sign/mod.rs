@@ -19,6 +19,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::credential::{Credentials, Secret};
+use crate::encode::{CHUNK, Chunk, Out, put_ascii};
 use crate::error::{Error, Result};
 use crate::hmac_sha1::{HmacKey, Sha1Stream, sha1};
 
@@ -102,7 +103,7 @@ impl KeyTime {
 
 impl fmt::Display for KeyTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(KeyTimeText::new(*self).as_str())
+        f.write_str(KeyTimeText::new(*self).parts().1)
     }
 }
 
@@ -132,22 +133,48 @@ impl StringToSign {
 
     /// The string to sign for the FormatString whose SHA-1 is `digest`.
     fn from_digest(key_time: &str, digest: &[u8; 20]) -> Self {
-        // A key time has at most 41 bytes (two u64s), so the whole is at most 88.
-        let key_time = &key_time.as_bytes()[..key_time.len().min(41)];
-        let mut buf = [0; 96];
-        let at = 5 + key_time.len();
-        buf[..5].copy_from_slice(b"sha1\n");
-        buf[5..at].copy_from_slice(key_time);
-        buf[at] = b'\n';
-        buf[at + 1..at + 41].copy_from_slice(&hex_lower(digest));
-        buf[at + 41] = b'\n';
-        StringToSign { buf, len: at + 42 }
+        let mut sts = StringToSign {
+            buf: [0; 96],
+            len: 0,
+        };
+        write_string_to_sign(&mut sts, key_time, digest);
+        sts
     }
 
     /// The text of the string to sign.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
+}
+
+impl Out for StringToSign {
+    fn put_str(&mut self, s: &str) {
+        // A key time has at most 41 bytes (two u64s), so the whole is at most 88 bytes.
+        let end = (self.len + s.len()).min(self.buf.len());
+        self.buf[self.len..end].copy_from_slice(&s.as_bytes()[..end - self.len]);
+        self.len = end;
+    }
+
+    fn put_chunk(&mut self, chunk: Chunk, n: usize) {
+        self.put_str(std::str::from_utf8(&chunk[..n]).unwrap_or_default());
+    }
+}
+
+/// Writes the string to sign for the FormatString whose SHA-1 is `digest`:
+/// `sha1\nKeyTime\nhex(digest)\n`. HMAC takes it straight into its hash, so it is only ever
+/// kept for [`Signer::sign_stages`].
+fn write_string_to_sign(out: &mut impl Out, key_time: &str, digest: &[u8; 20]) {
+    out.put_str("sha1\n");
+    out.put_str(key_time);
+    put_ascii(out, b'\n');
+    for quad in digest.as_chunks::<4>().0 {
+        let mut chunk = [0; CHUNK];
+        for (pair, &b) in chunk.as_chunks_mut::<2>().0.iter_mut().zip(quad) {
+            *pair = HEX_PAIRS[usize::from(b)];
+        }
+        out.put_chunk(chunk, CHUNK);
+    }
+    put_ascii(out, b'\n');
 }
 
 impl fmt::Debug for StringToSign {
@@ -177,7 +204,7 @@ impl SignKey {
     /// [`SignKey::derive`] with HMAC already keyed by the SecretKey.
     fn derive_keyed(secret_key: &HmacKey, key_time: KeyTime) -> Self {
         let key_time_text = KeyTimeText::new(key_time);
-        let hex = hex_lower(&secret_key.sign(key_time_text.as_str().as_bytes()));
+        let hex = hex_lower(&secret_key.sign(key_time_text.parts().1.as_bytes()));
         let mac = HmacKey::new(&hex);
         SignKey {
             key_time,
@@ -200,6 +227,14 @@ impl SignKey {
     /// Signs `string_to_sign`, returning the 40 hex characters of `q-signature`.
     pub fn signature(&self, string_to_sign: &StringToSign) -> [u8; 40] {
         hex_lower(&self.mac.sign(&string_to_sign.buf[..string_to_sign.len]))
+    }
+
+    /// [`SignKey::signature`] of the string to sign for `digest`, written straight into
+    /// the HMAC's hash.
+    fn signature_of_digest(&self, key_time: &str, digest: &[u8; 20]) -> [u8; 40] {
+        let mut inner = self.mac.start();
+        write_string_to_sign(&mut inner, key_time, digest);
+        hex_lower(&self.mac.finish(inner))
     }
 }
 
@@ -233,26 +268,48 @@ fn hex_lower(digest: &[u8; 20]) -> [u8; 40] {
     out
 }
 
-/// The text of a [`KeyTime`], `start;end`, on the stack (two u64s take at most 41 bytes).
+/// The Authorization's text that depends on the key time alone,
+/// `&q-sign-time={kt}&q-key-time={kt}&q-header-list=` (`kt` = `start;end`), on the stack:
+/// two u64s take at most 41 bytes, so the whole at most 122. A SignKey keeps it, so that a
+/// signature copies it in one piece.
 #[derive(Clone, Copy)]
 struct KeyTimeText {
-    buf: [u8; 41],
+    buf: [u8; 128],
     len: usize,
+    /// The length of `start;end`.
+    key_time_len: usize,
 }
 
 impl KeyTimeText {
-    /// Writes the two numbers digit by digit (no formatting machinery: this runs every
-    /// time the key time changes).
+    /// Where the key time starts in the text.
+    const AT: usize = "&q-sign-time=".len();
+
+    /// Writes the numbers digit by digit (no formatting machinery: this runs every time
+    /// the key time changes).
     fn new(key_time: KeyTime) -> Self {
         let mut text = KeyTimeText {
-            buf: [0; 41],
+            buf: [0; 128],
             len: 0,
+            key_time_len: 0,
         };
-        text.push_decimal(key_time.start);
-        text.buf[text.len] = b';';
-        text.len += 1;
-        text.push_decimal(key_time.end);
+        text.push(b"&q-sign-time=");
+        text.push_key_time(key_time);
+        text.key_time_len = text.len - KeyTimeText::AT;
+        text.push(b"&q-key-time=");
+        text.push_key_time(key_time);
+        text.push(b"&q-header-list=");
         text
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn push_key_time(&mut self, key_time: KeyTime) {
+        self.push_decimal(key_time.start);
+        self.push(b";");
+        self.push_decimal(key_time.end);
     }
 
     fn push_decimal(&mut self, n: u64) {
@@ -267,13 +324,16 @@ impl KeyTimeText {
                 break;
             }
         }
-        let digits = &digits[i..];
-        self.buf[self.len..self.len + digits.len()].copy_from_slice(digits);
-        self.len += digits.len();
+        self.push(&digits[i..]);
     }
 
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    /// The whole text, and `start;end` in it.
+    fn parts(&self) -> (&str, &str) {
+        let text = std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default();
+        let key_time = text
+            .get(KeyTimeText::AT..KeyTimeText::AT + self.key_time_len)
+            .unwrap_or_default();
+        (text, key_time)
     }
 }
 
@@ -442,9 +502,9 @@ fn sign_with(secret_id: &str, key: &SignKey, req: &SignableRequest<'_>) -> Resul
     let mut hash = Sha1Stream::new();
     sorted.write_format_string(&mut hash)?;
     let digest = hash.finish();
-    let kt = key.key_time_text.as_str();
-    let mut auth = Authorization::unsigned(secret_id, kt, &sorted);
-    auth.push_signature(key, &StringToSign::from_digest(kt, &digest));
+    let (text, kt) = key.key_time_text.parts();
+    let mut auth = Authorization::unsigned(secret_id, text, kt, &sorted);
+    auth.push_signature(&key.signature_of_digest(kt, &digest));
     Ok(auth)
 }
 
@@ -457,28 +517,28 @@ fn sign_stages_with(
     let mut room = Entries::EMPTY;
     let sorted = Sorted::new(req, &mut room)?;
     let format_string = sorted.format_string()?;
-    let kt = key.key_time_text.as_str();
-    let mut auth = Authorization::unsigned(secret_id, kt, &sorted);
+    let (text, kt) = key.key_time_text.parts();
+    let mut auth = Authorization::unsigned(secret_id, text, kt, &sorted);
     let string_to_sign = StringToSign::new(kt, &format_string);
-    auth.push_signature(key, &string_to_sign);
+    auth.push_signature(&key.signature(&string_to_sign));
     Ok((auth, format_string, string_to_sign))
 }
 
 impl Authorization {
     /// Everything but the signature: the fixed parts and the name lists, in one string
     /// allocated at the exact size of the whole.
-    fn unsigned(secret_id: &str, kt: &str, sorted: &Sorted<'_>) -> Self {
-        // Fixed text (118 bytes), the id, the key time twice, the names with their `;`,
-        // and the 40-character signature.
-        let mut value =
-            String::with_capacity(118 + secret_id.len() + 2 * kt.len() + sorted.names_len() + 40);
+    /// `key_time_text` is a [`KeyTimeText`] with `kt` in it.
+    fn unsigned(secret_id: &str, key_time_text: &str, kt: &str, sorted: &Sorted<'_>) -> Self {
+        // Fixed text (58 bytes), the id, the key time text, the names with their `;`, and
+        // the 40-character signature.
+        let mut value = String::with_capacity(
+            58 + secret_id.len() + key_time_text.len() + sorted.names_len() + 40,
+        );
         value.push_str("q-sign-algorithm=sha1&q-ak=");
         value.push_str(secret_id);
-        value.push_str("&q-sign-time=");
-        let key_time = push_range(&mut value, kt);
-        value.push_str("&q-key-time=");
-        value.push_str(kt);
-        value.push_str("&q-header-list=");
+        let at = value.len() + KeyTimeText::AT;
+        let key_time = at..at + kt.len();
+        value.push_str(key_time_text);
         let start = value.len();
         sorted.write_names(&mut value, sorted.headers());
         let header_list = start..value.len();
@@ -497,12 +557,11 @@ impl Authorization {
         }
     }
 
-    /// Signs `string_to_sign` with `key` and appends the signature.
-    fn push_signature(&mut self, key: &SignKey, string_to_sign: &StringToSign) {
-        let sig = key.signature(string_to_sign);
+    /// Appends the signature.
+    fn push_signature(&mut self, sig: &[u8; 40]) {
         self.signature = push_range(
             &mut self.value,
-            std::str::from_utf8(&sig).unwrap_or_default(),
+            std::str::from_utf8(sig).unwrap_or_default(),
         );
     }
 }
