@@ -51,6 +51,7 @@ pub(crate) trait Out {
     fn put_chunk(&mut self, chunk: Chunk, n: usize);
 
     /// Appends ASCII text `s` with its letters lower-cased, a chunk at a time.
+    #[inline(always)]
     fn put_lower(&mut self, s: &str) {
         let bytes = s.as_bytes();
         for i in (0..bytes.len()).step_by(CHUNK) {
@@ -150,6 +151,7 @@ pub fn encode_into(out: &mut String, s: &str) {
 }
 
 /// [`encode_into`] for any [`Out`].
+#[inline(always)]
 pub(crate) fn encode_to(out: &mut impl Out, s: &str) {
     encode_runs(out, s, UNRESERVED, |_| false);
 }
@@ -157,6 +159,7 @@ pub(crate) fn encode_to(out: &mut impl Out, s: &str) {
 /// Like [`encode_to`], for a header value: returns the first control character other than
 /// tab (CR, LF, NUL, ...), which no header can carry (the whole value is written all the
 /// same).
+#[inline(always)]
 pub(crate) fn encode_header_value_to(out: &mut impl Out, s: &str) -> Result<(), u8> {
     match encode_runs(out, s, UNRESERVED, |class| class == CONTROL) {
         None => Ok(()),
@@ -215,7 +218,7 @@ pub fn encode_path_into(out: &mut String, s: &str) {
 /// and escapes the rest. Returns the first escaped byte whose class `bad` rejects, if any (it is
 /// escaped all the same); `bad` only runs on escaped bytes, so checks cost nothing on plain
 /// runs.
-#[inline]
+#[inline(always)]
 fn encode_runs(out: &mut impl Out, s: &str, keep: u8, bad: impl Fn(u8) -> bool) -> Option<u8> {
     let bytes = s.as_bytes();
     let slash = keep & SLASH != 0;
@@ -225,11 +228,15 @@ fn encode_runs(out: &mut impl Out, s: &str, keep: u8, bad: impl Fn(u8) -> bool) 
         // Padding with 0xFF, which is never kept, stops the run at the end of `s`.
         let (chunk, _) = load_chunk(bytes, i, 0xff);
         let kept = kept_prefix(chunk, slash);
-        out.put_chunk(chunk, kept);
-        i += kept;
         if kept == CHUNK {
+            // Constants, not `kept`: the next chunk's address does not wait for this one's
+            // test, so the processor overlaps the steps of a long plain run.
+            out.put_chunk(chunk, CHUNK);
+            i += CHUNK;
             continue;
         }
+        out.put_chunk(chunk, kept);
+        i += kept;
         let Some(&b) = bytes.get(i) else {
             break;
         };

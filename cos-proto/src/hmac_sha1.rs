@@ -43,12 +43,14 @@ pub(crate) struct Sha1Stream {
 
 impl Sha1Stream {
     /// A hash of nothing yet.
+    #[inline(always)]
     pub(crate) fn new() -> Self {
         Sha1Stream::resume(IV, 0)
     }
 
     /// A hash continuing from `state`, which has absorbed `absorbed` bytes (a multiple of
     /// 64).
+    #[inline(always)]
     fn resume(state: [u32; 5], absorbed: u64) -> Self {
         Sha1Stream {
             state,
@@ -59,6 +61,7 @@ impl Sha1Stream {
     }
 
     /// Hashes `data` after what came before.
+    #[inline(always)]
     pub(crate) fn update(&mut self, data: &[u8]) {
         if data.len() <= 2 * CHUNK {
             // Short text (a header name): one or two chunk stores, no `memcpy`.
@@ -81,7 +84,7 @@ impl Sha1Stream {
 
     /// Hashes the first `n` bytes of `chunk` with one store of the whole chunk: the bytes
     /// after them are overwritten by the next write.
-    #[inline]
+    #[inline(always)]
     fn write_chunk(&mut self, chunk: Chunk, n: usize) {
         self.buf[self.fill..self.fill + CHUNK].copy_from_slice(&chunk);
         self.fill += n.min(CHUNK);
@@ -90,12 +93,19 @@ impl Sha1Stream {
         }
     }
 
-    /// Compresses the full block and moves what was written past it to the front.
+    /// Compresses the full block and moves what was written past it to the front: at most
+    /// a chunk's worth after a chunk store, moved as one word.
+    #[inline(always)]
     fn compress_block(&mut self) {
         compress(&mut self.state, &self.buf.as_chunks::<BLOCK>().0[..1]);
         self.absorbed += BLOCK as u64;
-        self.buf.copy_within(BLOCK..self.fill, 0);
         self.fill -= BLOCK;
+        if self.fill <= CHUNK {
+            let (spill, _) = load_chunk(&self.buf, BLOCK, 0);
+            self.buf[..CHUNK].copy_from_slice(&spill);
+        } else {
+            self.buf.copy_within(BLOCK..BLOCK + self.fill, 0);
+        }
     }
 
     /// The digest of everything hashed: the padding (0x80, zeros, the bit length) is
@@ -118,11 +128,12 @@ impl Sha1Stream {
 }
 
 impl Out for Sha1Stream {
+    #[inline(always)]
     fn put_str(&mut self, s: &str) {
         self.update(s.as_bytes());
     }
 
-    #[inline]
+    #[inline(always)]
     fn put_chunk(&mut self, chunk: Chunk, n: usize) {
         self.write_chunk(chunk, n);
     }
@@ -228,15 +239,31 @@ mod tests {
                 "sha1 of {len} bytes"
             );
             // Streamed in pieces of every size, and byte by byte.
-            for piece in [1, 3, 7, 8, 63, 64, 65] {
+            for piece in [1, 3, 7, 8, 9, 17, 63, 64, 65] {
                 let mut stream = Sha1Stream::new();
                 for chunk in data.chunks(piece) {
                     stream.update(chunk);
                 }
                 assert_eq!(
-                    stream.finish(),
-                    sha1(&data),
+                    stream.finish()[..],
+                    sha1::Sha1::digest(&data)[..],
                     "{len} bytes in pieces of {piece}"
+                );
+            }
+            // In chunk stores of 1 to 8 bytes, crossing the block ends at every offset.
+            for first in 1..=CHUNK {
+                let mut stream = Sha1Stream::new();
+                let (mut at, mut n) = (0, first);
+                while at < len {
+                    let (chunk, got) = crate::encode::load_chunk(&data, at, 0xaa);
+                    stream.write_chunk(chunk, n.min(got));
+                    at += n.min(got);
+                    n = n % CHUNK + 1;
+                }
+                assert_eq!(
+                    stream.finish()[..],
+                    sha1::Sha1::digest(&data)[..],
+                    "{len} bytes in chunks from {first}"
                 );
             }
             for key_len in [0, 20, 40, 64, 65, 100] {

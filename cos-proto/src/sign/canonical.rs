@@ -122,9 +122,9 @@ pub(super) struct Sorted<'a> {
     encoded: String,
     /// The signed query parameters, then the signed headers, in the request's order.
     entries: &'a [Entry<'a>],
-    /// Indices into `entries`: the query parameters sorted by signed name, then the
-    /// headers. Sorting indices moves a word per step, not a whole entry.
-    order: &'a [usize],
+    /// The keys of `entries`: the query parameters' sorted by signed name, then the
+    /// headers'. Sorting keys moves 16 bytes per step, not a whole entry.
+    order: &'a [SortKey],
     /// Where the headers start in `order`.
     split: usize,
 }
@@ -132,9 +132,6 @@ pub(super) struct Sorted<'a> {
 /// One signed query parameter or header.
 #[derive(Clone, Copy)]
 pub(super) struct Entry<'a> {
-    /// The first 16 bytes of the signed name, zero-padded, as a big-endian number: most
-    /// names are ordered by this one comparison.
-    key: u128,
     name: Signed<'a>,
     /// The raw value.
     value: &'a str,
@@ -142,10 +139,33 @@ pub(super) struct Entry<'a> {
 
 impl Entry<'_> {
     const EMPTY: Entry<'static> = Entry {
-        key: 0,
         name: Signed::Exact(""),
         value: "",
     };
+}
+
+/// An entry's place in the sort: the first 12 bytes of its signed name (lower-cased,
+/// zero-padded) as a big-endian number, above the entry's index (a request holds far fewer
+/// than 2^32 entries). Names that differ in their first 12 bytes are ordered by comparing
+/// those numbers; signed names never hold a zero byte, so that orders them as comparing
+/// their text would. The others compare their names.
+#[derive(Clone, Copy, Default)]
+pub(super) struct SortKey(u128);
+
+impl SortKey {
+    /// The key of entry `index`, from the first 16 bytes of its signed name as a big-endian
+    /// number (see [`sort_prefix`]).
+    fn new(prefix: u128, index: usize) -> Self {
+        SortKey(prefix >> 32 << 32 | u128::from(index as u32))
+    }
+
+    fn prefix(self) -> u128 {
+        self.0 >> 32
+    }
+
+    fn index(self) -> usize {
+        self.0 as u32 as usize
+    }
 }
 
 /// An entry's signed name.
@@ -168,59 +188,57 @@ const INLINE: usize = 12;
 /// heap beyond.
 pub(super) struct Entries<'a> {
     inline: [Entry<'a>; INLINE],
-    inline_order: [usize; INLINE],
+    inline_keys: [SortKey; INLINE],
     len: usize,
     /// Every entry once there are more than [`INLINE`].
     heap: Vec<Entry<'a>>,
-    heap_order: Vec<usize>,
+    heap_keys: Vec<SortKey>,
 }
 
 impl<'a> Entries<'a> {
     /// No entries yet.
     pub(super) const EMPTY: Entries<'static> = Entries {
         inline: [Entry::EMPTY; INLINE],
-        inline_order: [0; INLINE],
+        inline_keys: [SortKey(0); INLINE],
         len: 0,
         heap: Vec::new(),
-        heap_order: Vec::new(),
+        heap_keys: Vec::new(),
     };
 
     /// Adds an entry, writing its fields in place. Inlined, so that the name is not passed
     /// through memory (storing an enum field by field and loading it whole stalls).
     #[inline(always)]
-    fn push(&mut self, key: u128, name: Signed<'a>, value: &'a str) {
+    fn push(&mut self, prefix: u128, name: Signed<'a>, value: &'a str) {
         let at = self.len;
+        let key = SortKey::new(prefix, at);
         if at < INLINE {
             let entry = &mut self.inline[at];
-            entry.key = key;
             entry.name = name;
             entry.value = value;
-            self.inline_order[at] = at;
+            self.inline_keys[at] = key;
         } else {
             if at == INLINE {
                 self.heap.extend_from_slice(&self.inline);
-                self.heap_order.extend_from_slice(&self.inline_order);
+                self.heap_keys.extend_from_slice(&self.inline_keys);
             }
-            self.heap.push(Entry { key, name, value });
-            self.heap_order.push(at);
+            self.heap.push(Entry { name, value });
+            self.heap_keys.push(key);
         }
         self.len += 1;
     }
 
-    /// The entries, and their order to sort.
-    fn parts(&mut self) -> (&[Entry<'a>], &mut [usize]) {
+    /// The entries, and their keys to sort.
+    fn parts(&mut self) -> (&[Entry<'a>], &mut [SortKey]) {
         if self.len <= INLINE {
-            (&self.inline[..self.len], &mut self.inline_order[..self.len])
+            (&self.inline[..self.len], &mut self.inline_keys[..self.len])
         } else {
-            (&self.heap, &mut self.heap_order)
+            (&self.heap, &mut self.heap_keys)
         }
     }
 }
 
-/// The sort key of a signed name: its first 16 bytes, lower-cased and zero-padded, as a
-/// big-endian number. Signed names never hold a zero byte, so comparing keys orders names
-/// as comparing their text would, up to the 16th byte.
-fn sort_key(name: &[u8]) -> u128 {
+/// The first 16 bytes of a signed name, lower-cased and zero-padded, as a big-endian number.
+fn sort_prefix(name: &[u8]) -> u128 {
     let word = |i| u128::from(u64::from_be_bytes(lower_chunk(load_chunk(name, i, 0).0)));
     word(0) << 64 | word(CHUNK)
 }
@@ -330,7 +348,7 @@ impl<'a> Sorted<'a> {
                 Signed::Encoded(start, self.encoded.len())
             }
         };
-        room.push(sort_key(self.bytes(&name)), name, value);
+        room.push(sort_prefix(self.bytes(&name)), name, value);
     }
 
     /// The bytes of a signed name, before lower-casing (a no-op for all but
@@ -343,6 +361,7 @@ impl<'a> Sorted<'a> {
     }
 
     /// Writes a signed name.
+    #[inline(always)]
     fn put_name(&self, out: &mut impl Out, name: &Signed<'_>) {
         match *name {
             Signed::Exact(s) => out.put_str(s),
@@ -351,29 +370,30 @@ impl<'a> Sorted<'a> {
         }
     }
 
-    fn order(&self, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
-        match a.key.cmp(&b.key) {
-            Ordering::Equal => self.order_tie(a, b),
+    /// The order of the entries of two keys, by signed name.
+    fn order(&self, entries: &[Entry<'_>], a: SortKey, b: SortKey) -> Ordering {
+        match a.prefix().cmp(&b.prefix()) {
+            Ordering::Equal => self.order_tie(&entries[a.index()], &entries[b.index()]),
             unequal => unequal,
         }
     }
 
-    /// [`Sorted::order`] for two names whose first 16 bytes are the same.
+    /// [`Sorted::order`] for two names whose first 12 bytes are the same.
     #[inline(never)]
     fn order_tie(&self, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
         cmp_lower(self.bytes(&a.name), self.bytes(&b.name))
     }
 
-    /// Sorts `order` (indices into `entries`) by signed name and rejects two names that
-    /// are equal ignoring case, naming the second of them as the caller gave it (in `raw`).
+    /// Sorts `order` (the keys of `entries`) by signed name and rejects two names that are
+    /// equal ignoring case, naming the second of them as the caller gave it (in `raw`).
     fn sort_and_check(
         &self,
         entries: &[Entry<'_>],
-        order: &mut [usize],
+        order: &mut [SortKey],
         label: &'static str,
         raw: &[(&str, &str)],
     ) -> Result<()> {
-        let cmp = |&a: &usize, &b: &usize| self.order(&entries[a], &entries[b]);
+        let cmp = |&a: &SortKey, &b: &SortKey| self.order(entries, a, b);
         if order.len() <= INLINE {
             if !insertion_sort(order, cmp) {
                 return Ok(());
@@ -384,7 +404,8 @@ impl<'a> Sorted<'a> {
         let Some(pair) = order.windows(2).find(|p| cmp(&p[0], &p[1]).is_eq()) else {
             return Ok(());
         };
-        let dup = String::from_utf8_lossy(self.bytes(&entries[pair[1]].name)).to_ascii_lowercase();
+        let dup = String::from_utf8_lossy(self.bytes(&entries[pair[1].index()].name))
+            .to_ascii_lowercase();
         let name = raw
             .iter()
             .map(|(n, _)| *n)
@@ -404,12 +425,16 @@ impl<'a> Sorted<'a> {
 
     /// The signed query parameters, sorted.
     pub(super) fn query(&self) -> impl Iterator<Item = &Entry<'a>> {
-        self.order[..self.split].iter().map(|&i| &self.entries[i])
+        self.order[..self.split]
+            .iter()
+            .map(|k| &self.entries[k.index()])
     }
 
     /// The signed headers, sorted.
     pub(super) fn headers(&self) -> impl Iterator<Item = &Entry<'a>> {
-        self.order[self.split..].iter().map(|&i| &self.entries[i])
+        self.order[self.split..]
+            .iter()
+            .map(|k| &self.entries[k.index()])
     }
 
     /// The FormatString as a `String`.
@@ -425,6 +450,7 @@ impl<'a> Sorted<'a> {
 
     /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
     /// of the signed headers on the way.
+    #[inline(always)]
     pub(super) fn write_format_string(&self, out: &mut impl Out) -> Result<()> {
         let req = self.req;
         out.put_lower(req.method);
