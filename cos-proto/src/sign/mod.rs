@@ -247,6 +247,17 @@ impl fmt::Debug for SignKey {
     }
 }
 
+/// The decimal digits of 0 to 99, two each.
+static DECIMAL_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
 /// The lower-case hex digits of every byte value, two per byte.
 static HEX_PAIRS: [[u8; 2]; 256] = {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -284,8 +295,8 @@ impl KeyTimeText {
     /// Where the key time starts in the text.
     const AT: usize = "&q-sign-time=".len();
 
-    /// Writes the numbers digit by digit (no formatting machinery: this runs every time
-    /// the key time changes).
+    /// Writes the numbers two digits at a time (no formatting machinery: this runs every
+    /// time the key time changes), once, and copies them for the second time.
     fn new(key_time: KeyTime) -> Self {
         let mut text = KeyTimeText {
             buf: [0; 128],
@@ -293,10 +304,16 @@ impl KeyTimeText {
             key_time_len: 0,
         };
         text.push(b"&q-sign-time=");
-        text.push_key_time(key_time);
+        text.push_decimal(key_time.start);
+        text.push(b";");
+        text.push_decimal(key_time.end);
         text.key_time_len = text.len - KeyTimeText::AT;
         text.push(b"&q-key-time=");
-        text.push_key_time(key_time);
+        text.buf.copy_within(
+            KeyTimeText::AT..KeyTimeText::AT + text.key_time_len,
+            text.len,
+        );
+        text.len += text.key_time_len;
         text.push(b"&q-header-list=");
         text
     }
@@ -306,23 +323,21 @@ impl KeyTimeText {
         self.len += bytes.len();
     }
 
-    fn push_key_time(&mut self, key_time: KeyTime) {
-        self.push_decimal(key_time.start);
-        self.push(b";");
-        self.push_decimal(key_time.end);
-    }
-
     fn push_decimal(&mut self, n: u64) {
         let mut digits = [0u8; 20];
         let mut i = digits.len();
         let mut rest = n;
-        loop {
+        while rest >= 100 {
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DECIMAL_PAIRS[(rest % 100) as usize]);
+            rest /= 100;
+        }
+        if rest >= 10 {
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DECIMAL_PAIRS[rest as usize]);
+        } else {
             i -= 1;
-            digits[i] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
+            digits[i] = b'0' + rest as u8;
         }
         self.push(&digits[i..]);
     }

@@ -330,3 +330,27 @@ fn canonical_form_matches_the_simple_way_on_generated_requests() {
     }
     assert!(checked > 1000, "only {checked} valid requests");
 }
+
+#[test]
+fn key_time_text_matches_fmt() {
+    let mut n = 1u64;
+    let mut values = vec![0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, u64::MAX - 1];
+    while let Some(next) = n.checked_mul(7) {
+        values.push(next);
+        n = next;
+    }
+    for &start in &values {
+        for end in [start + 1, u64::MAX] {
+            let kt = KeyTime::new(start, end).expect("valid");
+            let want = format!("{start};{end}");
+            assert_eq!(kt.to_string(), want);
+            let text = KeyTimeText::new(kt);
+            let (text, key_time) = text.parts();
+            assert_eq!(key_time, want);
+            assert_eq!(
+                text,
+                format!("&q-sign-time={want}&q-key-time={want}&q-header-list=")
+            );
+        }
+    }
+}
