@@ -142,9 +142,12 @@ pub(crate) fn known_signed(name: &str) -> Option<&'static KnownName> {
     let &(first, end) = KNOWN_BY_LENGTH.get(bytes.len())?;
     let candidates = KNOWN_SIGNED.get(usize::from(first)..usize::from(end))?;
     let word = |i: usize| u64::from_le_bytes(load_chunk(bytes, CHUNK * i, 0).0);
-    candidates
-        .iter()
-        .find(|k| (0..bytes.len().div_ceil(8)).all(|i| word(i) | k.case_bits[i] == k.words[i]))
+    // The first word rules out nearly every other name: it is loaded once.
+    let first = word(0);
+    candidates.iter().find(|k| {
+        first | k.case_bits[0] == k.words[0]
+            && (1..bytes.len().div_ceil(CHUNK)).all(|i| word(i) | k.case_bits[i] == k.words[i])
+    })
 }
 
 /// A header name COS signs by name, as little-endian words for case-insensitive comparison.
