@@ -147,16 +147,22 @@ impl StringToSign {
     }
 }
 
+impl StringToSign {
+    fn push(&mut self, bytes: &[u8]) {
+        // A key time has at most 41 bytes (two u64s), so the whole is at most 88 bytes.
+        let end = (self.len + bytes.len()).min(self.buf.len());
+        self.buf[self.len..end].copy_from_slice(&bytes[..end - self.len]);
+        self.len = end;
+    }
+}
+
 impl Out for StringToSign {
     fn put_str(&mut self, s: &str) {
-        // A key time has at most 41 bytes (two u64s), so the whole is at most 88 bytes.
-        let end = (self.len + s.len()).min(self.buf.len());
-        self.buf[self.len..end].copy_from_slice(&s.as_bytes()[..end - self.len]);
-        self.len = end;
+        self.push(s.as_bytes());
     }
 
     fn put_chunk(&mut self, chunk: Chunk, n: usize) {
-        self.put_str(std::str::from_utf8(&chunk[..n]).unwrap_or_default());
+        self.push(&chunk[..n.min(CHUNK)]);
     }
 }
 
