@@ -20,14 +20,10 @@ const IV: [u32; 5] = [
 ];
 const BLOCK: usize = 64;
 
-/// The SHA-1 digest of `data`: its whole blocks straight from it, the rest through the
-/// stream's buffer.
+/// The SHA-1 digest of `data`.
 pub(crate) fn sha1(data: &[u8]) -> [u8; 20] {
-    let (blocks, rest) = data.as_chunks::<BLOCK>();
     let mut hash = Sha1Stream::new();
-    compress(&mut hash.state, blocks);
-    hash.absorbed = (blocks.len() * BLOCK) as u64;
-    hash.update(rest);
+    hash.update_whole(data);
     hash.finish()
 }
 
@@ -84,6 +80,16 @@ impl Sha1Stream {
                 self.compress_block();
             }
         }
+    }
+
+    /// Hashes `data`, its whole blocks straight from it (the buffer must be empty): for
+    /// a message at hand in one piece.
+    fn update_whole(&mut self, data: &[u8]) {
+        debug_assert_eq!(self.fill, 0);
+        let (blocks, rest) = data.as_chunks::<BLOCK>();
+        compress(&mut self.state, blocks);
+        self.absorbed += (blocks.len() * BLOCK) as u64;
+        self.update(rest);
     }
 
     /// Hashes the first `n` bytes of `chunk` with one store of the whole chunk: the bytes
@@ -177,7 +183,7 @@ impl HmacKey {
     /// HMAC-SHA1 of `msg`.
     pub(crate) fn sign(&self, msg: &[u8]) -> [u8; 20] {
         let mut inner = self.start();
-        inner.update(msg);
+        inner.update_whole(msg);
         self.finish(inner)
     }
 
