@@ -149,7 +149,7 @@ impl Entry<'_> {
 /// than 2^32 entries). Names that differ in their first 12 bytes are ordered by comparing
 /// those numbers; signed names never hold a zero byte, so that orders them as comparing
 /// their text would. The others compare their names.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub(super) struct SortKey(u128);
 
 impl SortKey {
@@ -449,7 +449,8 @@ impl<'a> Sorted<'a> {
     }
 
     /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
-    /// of the signed headers on the way.
+    /// of the signed headers on the way. Inlined, with the writes it makes, into the
+    /// signing path: measured faster there.
     #[inline(always)]
     pub(super) fn write_format_string(&self, out: &mut impl Out) -> Result<()> {
         let req = self.req;
