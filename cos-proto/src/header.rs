@@ -3,6 +3,7 @@
 //! This module owns every header name cos-rs writes, so operations never spell them as loose
 //! strings.
 
+use crate::encode::{CHUNK, load_chunk};
 use crate::error::{Error, Result};
 
 /// `Host`: always signed.
@@ -132,36 +133,43 @@ pub fn is_signed(name: &str) -> bool {
     is_signed_lower(&buf[..n])
 }
 
-/// The lower-case form of a header name COS signs by name (`Content-Type` →
-/// `content-type`), without allocating; `None` for every other name.
-pub(crate) fn known_signed_lower(name: &str) -> Option<&'static str> {
+/// The header COS signs by name that `name` is (`Content-Type` → `content-type`), without
+/// allocating; `None` for every other name. Only the names of the same length are compared,
+/// a word at a time.
+#[inline]
+pub(crate) fn known_signed(name: &str) -> Option<&'static KnownName> {
     let bytes = name.as_bytes();
-    if bytes.len() > 24 {
-        return None;
-    }
-    let mut buf = [0u8; 24];
-    buf[..bytes.len()].copy_from_slice(bytes);
-    let words = [0, 8, 16].map(|i| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&buf[i..i + 8]);
-        u64::from_le_bytes(w)
-    });
-    KNOWN_SIGNED
-        .iter()
-        .find(|k| {
-            k.name.len() == bytes.len() && (0..3).all(|i| words[i] | k.case_bits[i] == k.words[i])
-        })
-        .map(|k| k.name)
+    let &(first, end) = KNOWN_BY_LENGTH.get(bytes.len())?;
+    let candidates = KNOWN_SIGNED.get(usize::from(first)..usize::from(end))?;
+    let word = |i: usize| u64::from_le_bytes(load_chunk(bytes, CHUNK * i, 0).0);
+    // The first word rules out nearly every other name: it is loaded once.
+    let first = word(0);
+    candidates.iter().find(|k| {
+        first | k.case_bits[0] == k.words[0]
+            && (1..bytes.len().div_ceil(CHUNK)).all(|i| word(i) | k.case_bits[i] == k.words[i])
+    })
 }
 
 /// A header name COS signs by name, as little-endian words for case-insensitive comparison.
-struct KnownName {
+pub(crate) struct KnownName {
     name: &'static str,
     /// The lower-case name, zero-padded to 24 bytes.
     words: [u64; 3],
     /// 0x20 at the positions of letters: the only bits allowed to differ. Every other byte
     /// must match exactly, so no control character can pass for `-` or a digit.
     case_bits: [u64; 3],
+}
+
+impl KnownName {
+    /// The lower-case name.
+    pub(crate) fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The first 16 bytes of the lower-case name, zero-padded, as a big-endian number.
+    pub(crate) fn prefix16(&self) -> u128 {
+        u128::from(self.words[0].swap_bytes()) << 64 | u128::from(self.words[1].swap_bytes())
+    }
 }
 
 const fn known(name: &'static str) -> KnownName {
@@ -183,26 +191,56 @@ const fn known(name: &'static str) -> KnownName {
     }
 }
 
-/// The headers COS signs by name (SIGNING.md section 5), most common first.
+/// The headers COS signs by name (SIGNING.md section 5), shortest first.
 static KNOWN_SIGNED: [KnownName; 17] = [
     known("host"),
-    known("content-type"),
-    known("content-length"),
-    known("content-md5"),
     known("range"),
-    known("cache-control"),
-    known("content-disposition"),
-    known("content-encoding"),
     known("expect"),
+    known("origin"),
     known("expires"),
     known("if-match"),
-    known("if-modified-since"),
+    known("content-md5"),
+    known("content-type"),
+    known("cache-control"),
     known("if-none-match"),
-    known("if-unmodified-since"),
-    known("origin"),
+    known("content-length"),
     known("pic-operations"),
+    known("content-encoding"),
+    known("if-modified-since"),
     known("transfer-encoding"),
+    known("content-disposition"),
+    known("if-unmodified-since"),
 ];
+
+/// For each name length up to 24, where the names of that length are in [`KNOWN_SIGNED`]
+/// (`first..end`; empty for most lengths).
+static KNOWN_BY_LENGTH: [(u8, u8); 25] = {
+    let mut t = [(0u8, 0u8); 25];
+    let mut i = 0;
+    while i < KNOWN_SIGNED.len() {
+        let len = KNOWN_SIGNED[i].name.len();
+        assert!(
+            i == 0 || KNOWN_SIGNED[i - 1].name.len() <= len,
+            "KNOWN_SIGNED must be sorted by length"
+        );
+        if t[len].1 == 0 {
+            t[len].0 = i as u8;
+        }
+        t[len].1 = i as u8 + 1;
+        i += 1;
+    }
+    t
+};
+
+/// Whether COS signs a header of this name for its prefix: `x-cos-` or `x-ci-`, any case.
+pub(crate) fn is_signed_by_prefix(name: &str) -> bool {
+    let starts = |prefix: &str| {
+        name.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    starts("x-cos-") || starts("x-ci-")
+}
 
 /// [`is_signed`] for a name already in lower case.
 pub(crate) fn is_signed_lower(lower: &[u8]) -> bool {
@@ -392,6 +430,10 @@ mod tests {
         }
     }
 
+    fn known_lower(name: &str) -> Option<&'static str> {
+        known_signed(name).map(KnownName::name)
+    }
+
     #[test]
     fn known_names_map_to_lower_case() {
         for name in [
@@ -413,17 +455,21 @@ mod tests {
             "range",
             "transfer-encoding",
         ] {
-            assert_eq!(known_signed_lower(&name.to_ascii_uppercase()), Some(name));
+            assert_eq!(known_lower(&name.to_ascii_uppercase()), Some(name));
+            let mut first16 = [0u8; 16];
+            first16[..name.len().min(16)].copy_from_slice(&name.as_bytes()[..name.len().min(16)]);
+            let known = known_signed(name).expect("known");
+            assert_eq!(known.prefix16(), u128::from_be_bytes(first16));
             assert!(is_signed(name));
         }
-        assert_eq!(known_signed_lower("x-cos-acl"), None);
-        assert_eq!(known_signed_lower("Content-Typo"), None);
-        assert_eq!(known_signed_lower("content-type\0"), None);
+        assert_eq!(known_lower("x-cos-acl"), None);
+        assert_eq!(known_lower("Content-Typo"), None);
+        assert_eq!(known_lower("content-type\0"), None);
         // `\r` | 0x20 == `-` and 0x15 | 0x20 == `5`: bytes that are not letters must match
         // exactly.
-        assert_eq!(known_signed_lower("content\rtype"), None);
-        assert_eq!(known_signed_lower("content-md\x15"), None);
-        assert_eq!(known_signed_lower("CONTENT-MD5"), Some("content-md5"));
+        assert_eq!(known_lower("content\rtype"), None);
+        assert_eq!(known_lower("content-md\x15"), None);
+        assert_eq!(known_lower("CONTENT-MD5"), Some("content-md5"));
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! Stage 1 of the signature: the request's signed parts, validated, encoded and sorted into
 //! the FormatString and the two name lists (SIGNING.md sections 2–5).
 
-use std::ops::Range;
+use std::cmp::Ordering;
 
-use crate::encode::{self, encode_into, encode_lower_into};
+use crate::encode::{
+    self, CHUNK, NameForm, Out, encode_lower_into, encode_to, load_chunk, lower_chunk, name_form,
+    put_ascii,
+};
 use crate::error::{Error, Result};
 use crate::header;
 
@@ -81,13 +84,14 @@ pub struct CanonicalRequest {
 impl CanonicalRequest {
     /// Builds the canonical form, validating every header and query parameter.
     pub fn new(req: &SignableRequest<'_>) -> Result<Self> {
-        let sorted = Sorted::new(req)?;
-        let mut header_list = String::new();
+        let mut room = Entries::EMPTY;
+        let sorted = Sorted::new(req, &mut room)?;
+        let mut header_list = String::with_capacity(sorted.names_len());
         let mut url_param_list = String::new();
         sorted.write_names(&mut header_list, sorted.headers());
         sorted.write_names(&mut url_param_list, sorted.query());
         Ok(CanonicalRequest {
-            format_string: sorted.format_string(req)?,
+            format_string: sorted.format_string()?,
             header_list,
             url_param_list,
         })
@@ -109,176 +113,391 @@ impl CanonicalRequest {
     }
 }
 
-/// The signed query parameters and headers of a request, validated, with their names
-/// encoded and lower-cased once into one buffer, and sorted by those names.
+/// The signed query parameters and headers of a request, validated and sorted by their
+/// signed names, `lower(enc(name))`.
 pub(super) struct Sorted<'a> {
-    /// Every signed name not in the fixed list, `lower(enc(name))`, back to back.
-    names: String,
-    /// (signed name, raw value): the query parameters, then the headers.
-    entries: Vec<(Name, &'a str)>,
-    /// Where the headers start in `entries`.
+    req: &'a SignableRequest<'a>,
+    /// The signed names that percent-encoding changes, back to back; empty (and never
+    /// allocated) when no name needs escaping, as in nearly every request.
+    encoded: String,
+    /// The signed query parameters, then the signed headers, in the request's order.
+    entries: &'a [Entry<'a>],
+    /// The keys of `entries`: the query parameters' sorted by signed name, then the
+    /// headers'. Sorting keys moves 16 bytes per step, not a whole entry.
+    order: &'a [SortKey],
+    /// Where the headers start in `order`.
     split: usize,
 }
 
-/// A signed name: a fixed lower-case header name, or a range of [`Sorted::names`].
-#[derive(Clone)]
-pub(super) enum Name {
-    Known(&'static str),
-    Encoded(Range<usize>),
+/// One signed query parameter or header.
+#[derive(Clone, Copy)]
+pub(super) struct Entry<'a> {
+    name: Signed<'a>,
+    /// The raw value.
+    value: &'a str,
+}
+
+impl Entry<'_> {
+    const EMPTY: Entry<'static> = Entry {
+        name: Signed::Exact(""),
+        value: "",
+    };
+}
+
+/// An entry's place in the sort: the first 12 bytes of its signed name (lower-cased,
+/// zero-padded) as a big-endian number, above the entry's index (a request holds far fewer
+/// than 2^32 entries). Names that differ in their first 12 bytes are ordered by comparing
+/// those numbers; signed names never hold a zero byte, so that orders them as comparing
+/// their text would. The others compare their names.
+#[derive(Clone, Copy)]
+pub(super) struct SortKey(u128);
+
+impl SortKey {
+    /// The key of entry `index`, from the first 16 bytes of its signed name as a big-endian
+    /// number (see [`sort_prefix`]).
+    fn new(prefix: u128, index: usize) -> Self {
+        SortKey(prefix >> 32 << 32 | u128::from(index as u32))
+    }
+
+    fn prefix(self) -> u128 {
+        self.0 >> 32
+    }
+
+    fn index(self) -> usize {
+        self.0 as u32 as usize
+    }
+}
+
+/// An entry's signed name.
+#[derive(Clone, Copy)]
+enum Signed<'a> {
+    /// Signed exactly as it is: a fixed header's lower-case name, or a name that neither
+    /// percent-encoding nor lower-casing changes.
+    Exact(&'a str),
+    /// Signed lower-cased: a name that percent-encoding leaves alone.
+    Lower(&'a str),
+    /// A range of [`Sorted::encoded`], already encoded and lower-cased.
+    Encoded(usize, usize),
+}
+
+/// How many entries a request can have before they move from the stack to the heap.
+const INLINE: usize = 12;
+
+/// Room for the entries of a request and their order, lent to [`Sorted::new`] by its
+/// caller so that they stay in one place: on the stack up to [`INLINE`] of them, on the
+/// heap beyond.
+pub(super) struct Entries<'a> {
+    inline: [Entry<'a>; INLINE],
+    inline_keys: [SortKey; INLINE],
+    len: usize,
+    /// Every entry once there are more than [`INLINE`].
+    heap: Vec<Entry<'a>>,
+    heap_keys: Vec<SortKey>,
+}
+
+impl<'a> Entries<'a> {
+    /// No entries yet.
+    pub(super) const EMPTY: Entries<'static> = Entries {
+        inline: [Entry::EMPTY; INLINE],
+        inline_keys: [SortKey(0); INLINE],
+        len: 0,
+        heap: Vec::new(),
+        heap_keys: Vec::new(),
+    };
+
+    /// Adds an entry, writing its fields in place. Inlined, so that the name is not passed
+    /// through memory (storing an enum field by field and loading it whole stalls).
+    #[inline(always)]
+    fn push(&mut self, prefix: u128, name: Signed<'a>, value: &'a str) {
+        let at = self.len;
+        let key = SortKey::new(prefix, at);
+        if at < INLINE {
+            let entry = &mut self.inline[at];
+            entry.name = name;
+            entry.value = value;
+            self.inline_keys[at] = key;
+        } else {
+            if at == INLINE {
+                self.heap.extend_from_slice(&self.inline);
+                self.heap_keys.extend_from_slice(&self.inline_keys);
+            }
+            self.heap.push(Entry { name, value });
+            self.heap_keys.push(key);
+        }
+        self.len += 1;
+    }
+
+    /// The entries, and their keys to sort.
+    fn parts(&mut self) -> (&[Entry<'a>], &mut [SortKey]) {
+        if self.len <= INLINE {
+            (&self.inline[..self.len], &mut self.inline_keys[..self.len])
+        } else {
+            (&self.heap, &mut self.heap_keys)
+        }
+    }
+}
+
+/// The first 16 bytes of a signed name, lower-cased and zero-padded, as a big-endian number.
+fn sort_prefix(name: &[u8]) -> u128 {
+    let word = |i| u128::from(u64::from_be_bytes(lower_chunk(load_chunk(name, i, 0).0)));
+    word(0) << 64 | word(CHUNK)
+}
+
+/// Sorts a short list in place (the few entries of a request need no more), and says
+/// whether two items compared equal: each one inserted is compared with its left
+/// neighbour, so no equal pair goes unseen.
+fn insertion_sort<T: Copy>(list: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) -> bool {
+    let mut equal = false;
+    for i in 1..list.len() {
+        let item = list[i];
+        let mut j = i;
+        while j > 0 {
+            match cmp(&item, &list[j - 1]) {
+                Ordering::Less => {
+                    list[j] = list[j - 1];
+                    j -= 1;
+                }
+                Ordering::Equal => {
+                    equal = true;
+                    break;
+                }
+                Ordering::Greater => break,
+            }
+        }
+        list[j] = item;
+    }
+    equal
+}
+
+/// Compares two names ignoring ASCII case.
+fn cmp_lower(a: &[u8], b: &[u8]) -> Ordering {
+    let lower = u8::to_ascii_lowercase;
+    a.iter().map(lower).cmp(b.iter().map(lower))
+}
+
+/// Checks the method: a non-empty word of ASCII letters.
+fn check_method(method: &str) -> Result<()> {
+    if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(Error::invalid(
+            "Method",
+            "must be a non-empty word of ASCII letters",
+        ));
+    }
+    Ok(())
 }
 
 impl<'a> Sorted<'a> {
-    fn name(&self, name: &Name) -> &str {
-        match name {
-            Name::Known(s) => s,
-            Name::Encoded(r) => &self.names[r.clone()],
-        }
-    }
-
-    /// The length of the two name lists together, separators included.
-    pub(super) fn names_len(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|(n, _)| self.name(n).len() + 1)
-            .sum()
-    }
-
-    pub(super) fn new(req: &SignableRequest<'a>) -> Result<Self> {
-        if req.method.is_empty() || !req.method.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(Error::invalid(
-                "Method",
-                "must be a non-empty word of ASCII letters",
-            ));
-        }
-        let cap: usize = req
-            .query
-            .iter()
-            .chain(&req.headers)
-            .map(|(n, _)| n.len())
-            .sum();
+    /// Validates and sorts the signed parts of `req`, keeping their entries in `room`.
+    pub(super) fn new(req: &'a SignableRequest<'a>, room: &'a mut Entries<'a>) -> Result<Self> {
+        check_method(req.method)?;
         let mut sorted = Sorted {
-            names: String::with_capacity(cap + cap / 4),
-            entries: Vec::with_capacity(req.query.len() + req.headers.len()),
+            req,
+            encoded: String::new(),
+            entries: &[],
+            order: &[],
             split: 0,
         };
         for &(name, value) in &req.query {
             if name.is_empty() {
                 return Err(Error::invalid("Query", "a parameter name is empty"));
             }
-            sorted.push(name, value);
+            sorted.push_entry(room, name, name_form(name), value);
         }
-        sorted.split = sorted.entries.len();
+        sorted.split = room.len;
         for &(name, value) in &req.headers {
-            // Values of signed headers are checked while encoded into the FormatString.
-            if let Some(known) = header::known_signed_lower(name) {
-                sorted.entries.push((Name::Known(known), value));
-                continue;
-            }
-            let start = sorted.names.len();
-            encode::encode_header_name_into(&mut sorted.names, name)
-                .map_err(|()| header::bad_name(name))?;
-            if header::is_signed_lower(&sorted.names.as_bytes()[start..]) {
-                sorted
-                    .entries
-                    .push((Name::Encoded(start..sorted.names.len()), value));
+            if let Some(known) = header::known_signed(name) {
+                room.push(known.prefix16(), Signed::Exact(known.name()), value);
+            } else if header::is_signed_by_prefix(name) {
+                // A name of unreserved bytes is a token; the value is checked while it is
+                // encoded.
+                let form = name_form(name);
+                if form == NameForm::Encode {
+                    header::check_name(name)?;
+                }
+                sorted.push_entry(room, name, form, value);
             } else {
-                sorted.names.truncate(start);
+                header::check_name(name)?;
                 header::check_value(name, value)?;
             }
         }
-        let names = sorted.names.as_str();
-        let resolve = |n: &Name| -> &str {
-            match n {
-                Name::Known(s) => s,
-                Name::Encoded(r) => &names[r.clone()],
-            }
-        };
-        let (query, headers) = sorted.entries.split_at_mut(sorted.split);
-        for (list, label, raw) in [
-            (query, "Query", &req.query),
-            (headers, "Headers", &req.headers),
-        ] {
-            list.sort_unstable_by(|(a, _), (b, _)| resolve(a).cmp(resolve(b)));
-            if let Some(pair) = list
-                .windows(2)
-                .find(|p| resolve(&p[0].0) == resolve(&p[1].0))
-            {
-                let dup = resolve(&pair[1].0);
-                let name = raw
-                    .iter()
-                    .map(|(n, _)| *n)
-                    .filter(|n| encode::encode_lower(n) == dup)
-                    .nth(1)
-                    .unwrap_or(dup);
-                return Err(header::duplicate(label, name));
-            }
-        }
+        let (entries, order) = room.parts();
+        let (query, headers) = order.split_at_mut(sorted.split);
+        sorted.sort_and_check(entries, query, "Query", &req.query)?;
+        sorted.sort_and_check(entries, headers, "Headers", &req.headers)?;
+        sorted.entries = entries;
+        sorted.order = order;
         Ok(sorted)
     }
 
-    fn push(&mut self, name: &str, value: &'a str) {
-        let start = self.names.len();
-        encode_lower_into(&mut self.names, name);
-        self.entries
-            .push((Name::Encoded(start..self.names.len()), value));
-    }
-
-    pub(super) fn query(&self) -> &[(Name, &'a str)] {
-        &self.entries[..self.split]
-    }
-
-    pub(super) fn headers(&self) -> &[(Name, &'a str)] {
-        &self.entries[self.split..]
-    }
-
-    pub(super) fn format_string(&self, req: &SignableRequest<'_>) -> Result<String> {
-        let values: usize = self.entries.iter().map(|(_, v)| v.len()).sum();
-        let mut fs = String::with_capacity(
-            req.method.len()
-                + req.pathname.len()
-                + self.names.len()
-                + values * 3 / 2
-                + 2 * self.entries.len()
-                + 4,
-        );
-        fs.extend(req.method.chars().map(|c| c.to_ascii_lowercase()));
-        fs.push('\n');
-        fs.push_str(req.pathname);
-        fs.push('\n');
-        for (i, (name, value)) in self.query().iter().enumerate() {
-            if i > 0 {
-                fs.push('&');
+    /// Adds the entry of a caller's name (already checked) of the given form, encoded into
+    /// [`Sorted::encoded`] if it needs it.
+    #[inline(always)]
+    fn push_entry(
+        &mut self,
+        room: &mut Entries<'a>,
+        name: &'a str,
+        form: NameForm,
+        value: &'a str,
+    ) {
+        let name = match form {
+            NameForm::AsIs => Signed::Exact(name),
+            NameForm::Lower => Signed::Lower(name),
+            NameForm::Encode => {
+                let start = self.encoded.len();
+                encode_lower_into(&mut self.encoded, name);
+                Signed::Encoded(start, self.encoded.len())
             }
-            fs.push_str(self.name(name));
-            fs.push('=');
-            encode_into(&mut fs, value);
+        };
+        room.push(sort_prefix(self.bytes(&name)), name, value);
+    }
+
+    /// The bytes of a signed name, before lower-casing (a no-op for all but
+    /// [`Signed::Lower`]).
+    fn bytes<'s>(&'s self, name: &Signed<'s>) -> &'s [u8] {
+        match *name {
+            Signed::Exact(s) | Signed::Lower(s) => s.as_bytes(),
+            Signed::Encoded(start, end) => &self.encoded.as_bytes()[start..end],
         }
-        fs.push('\n');
-        for (i, (name, value)) in self.headers().iter().enumerate() {
-            if i > 0 {
-                fs.push('&');
+    }
+
+    /// Writes a signed name.
+    #[inline(always)]
+    fn put_name(&self, out: &mut impl Out, name: &Signed<'_>) {
+        match *name {
+            Signed::Exact(s) => out.put_str(s),
+            Signed::Lower(s) => out.put_lower(s),
+            Signed::Encoded(start, end) => out.put_str(&self.encoded[start..end]),
+        }
+    }
+
+    /// The order of the entries of two keys, by signed name.
+    fn order(&self, entries: &[Entry<'_>], a: SortKey, b: SortKey) -> Ordering {
+        match a.prefix().cmp(&b.prefix()) {
+            Ordering::Equal => self.order_tie(&entries[a.index()], &entries[b.index()]),
+            unequal => unequal,
+        }
+    }
+
+    /// [`Sorted::order`] for two names whose first 12 bytes are the same.
+    #[inline(never)]
+    fn order_tie(&self, a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
+        cmp_lower(self.bytes(&a.name), self.bytes(&b.name))
+    }
+
+    /// Sorts `order` (the keys of `entries`) by signed name and rejects two names that are
+    /// equal ignoring case, naming the second of them as the caller gave it (in `raw`).
+    fn sort_and_check(
+        &self,
+        entries: &[Entry<'_>],
+        order: &mut [SortKey],
+        label: &'static str,
+        raw: &[(&str, &str)],
+    ) -> Result<()> {
+        let cmp = |&a: &SortKey, &b: &SortKey| self.order(entries, a, b);
+        if order.len() <= INLINE {
+            if !insertion_sort(order, cmp) {
+                return Ok(());
             }
-            fs.push_str(self.name(name));
-            fs.push('=');
-            if let Err(bad) = encode::encode_header_value_into(&mut fs, value) {
+        } else {
+            order.sort_unstable_by(cmp);
+        }
+        let Some(pair) = order.windows(2).find(|p| cmp(&p[0], &p[1]).is_eq()) else {
+            return Ok(());
+        };
+        let dup = String::from_utf8_lossy(self.bytes(&entries[pair[1].index()].name))
+            .to_ascii_lowercase();
+        let name = raw
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| encode::encode_lower(n) == dup)
+            .nth(1)
+            .unwrap_or(&dup);
+        Err(header::duplicate(label, name))
+    }
+
+    /// The length of the two name lists together, separators included.
+    pub(super) fn names_len(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|e| self.bytes(&e.name).len() + 1)
+            .sum()
+    }
+
+    /// The signed query parameters, sorted.
+    pub(super) fn query(&self) -> impl Iterator<Item = &Entry<'a>> {
+        self.order[..self.split]
+            .iter()
+            .map(|k| &self.entries[k.index()])
+    }
+
+    /// The signed headers, sorted.
+    pub(super) fn headers(&self) -> impl Iterator<Item = &Entry<'a>> {
+        self.order[self.split..]
+            .iter()
+            .map(|k| &self.entries[k.index()])
+    }
+
+    /// The FormatString as a `String`.
+    pub(super) fn format_string(&self) -> Result<String> {
+        let req = self.req;
+        let values: usize = self.entries.iter().map(|e| e.value.len()).sum();
+        let mut fs = String::with_capacity(
+            req.method.len() + req.pathname.len() + self.names_len() + values * 3 / 2 + 4,
+        );
+        self.write_format_string(&mut fs)?;
+        Ok(fs)
+    }
+
+    /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
+    /// of the signed headers on the way. Inlined, with the writes it makes, into the
+    /// signing path: measured faster there.
+    #[inline(always)]
+    pub(super) fn write_format_string(&self, out: &mut impl Out) -> Result<()> {
+        let req = self.req;
+        out.put_lower(req.method);
+        put_ascii(out, b'\n');
+        out.put_str(req.pathname);
+        put_ascii(out, b'\n');
+        for (i, entry) in self.query().enumerate() {
+            if i > 0 {
+                put_ascii(out, b'&');
+            }
+            self.put_name(out, &entry.name);
+            put_ascii(out, b'=');
+            encode_to(out, entry.value);
+        }
+        put_ascii(out, b'\n');
+        for (i, entry) in self.headers().enumerate() {
+            if i > 0 {
+                put_ascii(out, b'&');
+            }
+            self.put_name(out, &entry.name);
+            put_ascii(out, b'=');
+            if let Err(bad) = encode::encode_header_value_to(out, entry.value) {
+                // Named as before: the first header holding this value.
                 let raw = req
                     .headers
                     .iter()
-                    .find(|(_, v)| v == value)
+                    .find(|(_, v)| *v == entry.value)
                     .map_or("", |(n, _)| *n);
                 return Err(header::bad_value(raw, bad));
             }
         }
-        fs.push('\n');
-        Ok(fs)
+        put_ascii(out, b'\n');
+        Ok(())
     }
 
-    pub(super) fn write_names(&self, out: &mut String, list: &[(Name, &str)]) {
-        for (i, (name, _)) in list.iter().enumerate() {
+    /// Writes the names of `list` joined with `;`.
+    pub(super) fn write_names<'s>(
+        &self,
+        out: &mut String,
+        list: impl Iterator<Item = &'s Entry<'s>>,
+    ) {
+        for (i, entry) in list.enumerate() {
             if i > 0 {
                 out.push(';');
             }
-            out.push_str(self.name(name));
+            self.put_name(out, &entry.name);
         }
     }
 }

@@ -19,8 +19,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::credential::{Credentials, Secret};
+use crate::encode::{CHUNK, Chunk, Out, put_ascii};
 use crate::error::{Error, Result};
-use crate::hmac_sha1::{HmacKey, sha1};
+use crate::hmac_sha1::{HmacKey, Sha1Stream, sha1};
 
 /// How long a signature is valid when the caller does not say (the seed's `Expires` default).
 pub const DEFAULT_EXPIRES_SECS: u64 = 900;
@@ -102,7 +103,7 @@ impl KeyTime {
 
 impl fmt::Display for KeyTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{};{}", self.start, self.end)
+        f.write_str(KeyTimeText::new(*self).parts().1)
     }
 }
 
@@ -114,8 +115,8 @@ fn unix_seconds(t: SystemTime) -> Result<u64> {
 
 mod canonical;
 
-use canonical::Sorted;
 pub use canonical::{CanonicalRequest, SignableRequest, pathname_for_key};
+use canonical::{Entries, Sorted};
 
 /// Stage 2: `sha1\nKeyTime\nhex(SHA1(FormatString))\n`, at most 88 bytes, kept on the stack.
 #[derive(Clone, Copy)]
@@ -127,32 +128,59 @@ pub struct StringToSign {
 impl StringToSign {
     /// The string to sign for `format_string` within `key_time`.
     pub fn new(key_time: &str, format_string: &str) -> Self {
-        let digest = sha1(format_string.as_bytes());
+        StringToSign::from_digest(key_time, &sha1(format_string.as_bytes()))
+    }
+
+    /// The string to sign for the FormatString whose SHA-1 is `digest`.
+    fn from_digest(key_time: &str, digest: &[u8; 20]) -> Self {
         let mut sts = StringToSign {
             buf: [0; 96],
             len: 0,
         };
-        sts.push(b"sha1\n");
-        sts.push(key_time.as_bytes());
-        sts.push(b"\n");
-        let mut hex = [0u8; 40];
-        hex_lower(&digest, &mut hex);
-        sts.push(&hex);
-        sts.push(b"\n");
+        write_string_to_sign(&mut sts, key_time, digest);
         sts
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        // KeyTime text is at most 41 bytes (two u64s), so the total never exceeds 88.
-        let end = (self.len + bytes.len()).min(self.buf.len());
-        self.buf[self.len..end].copy_from_slice(&bytes[..end - self.len]);
-        self.len = end;
     }
 
     /// The text of the string to sign.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
     }
+}
+
+impl StringToSign {
+    fn push(&mut self, bytes: &[u8]) {
+        // A key time has at most 41 bytes (two u64s), so the whole is at most 88 bytes.
+        let end = (self.len + bytes.len()).min(self.buf.len());
+        self.buf[self.len..end].copy_from_slice(&bytes[..end - self.len]);
+        self.len = end;
+    }
+}
+
+impl Out for StringToSign {
+    fn put_str(&mut self, s: &str) {
+        self.push(s.as_bytes());
+    }
+
+    fn put_chunk(&mut self, chunk: Chunk, n: usize) {
+        self.push(&chunk[..n.min(CHUNK)]);
+    }
+}
+
+/// Writes the string to sign for the FormatString whose SHA-1 is `digest`:
+/// `sha1\nKeyTime\nhex(digest)\n`. HMAC takes it straight into its hash, so it is only ever
+/// kept for [`Signer::sign_stages`].
+fn write_string_to_sign(out: &mut impl Out, key_time: &str, digest: &[u8; 20]) {
+    out.put_str("sha1\n");
+    out.put_str(key_time);
+    put_ascii(out, b'\n');
+    for quad in digest.as_chunks::<4>().0 {
+        let mut chunk = [0; CHUNK];
+        for (pair, &b) in chunk.as_chunks_mut::<2>().0.iter_mut().zip(quad) {
+            *pair = HEX_PAIRS[usize::from(b)];
+        }
+        out.put_chunk(chunk, CHUNK);
+    }
+    put_ascii(out, b'\n');
 }
 
 impl fmt::Debug for StringToSign {
@@ -168,7 +196,7 @@ impl fmt::Debug for StringToSign {
 #[derive(Clone)]
 pub struct SignKey {
     key_time: KeyTime,
-    key_time_text: String,
+    key_time_text: KeyTimeText,
     hex: [u8; 40],
     mac: HmacKey,
 }
@@ -176,12 +204,13 @@ pub struct SignKey {
 impl SignKey {
     /// Derives the SignKey of `secret_key` for `key_time`.
     pub fn derive(secret_key: &Secret, key_time: KeyTime) -> Self {
-        let key_time_text = key_time.to_string();
-        let mut hex = [0u8; 40];
-        hex_lower(
-            &HmacKey::new(secret_key.expose().as_bytes()).sign(key_time_text.as_bytes()),
-            &mut hex,
-        );
+        SignKey::derive_keyed(&HmacKey::new(secret_key.expose().as_bytes()), key_time)
+    }
+
+    /// [`SignKey::derive`] with HMAC already keyed by the SecretKey.
+    fn derive_keyed(secret_key: &HmacKey, key_time: KeyTime) -> Self {
+        let key_time_text = KeyTimeText::new(key_time);
+        let hex = hex_lower(&secret_key.sign(key_time_text.parts().1.as_bytes()));
         let mac = HmacKey::new(&hex);
         SignKey {
             key_time,
@@ -203,12 +232,15 @@ impl SignKey {
 
     /// Signs `string_to_sign`, returning the 40 hex characters of `q-signature`.
     pub fn signature(&self, string_to_sign: &StringToSign) -> [u8; 40] {
-        let mut out = [0u8; 40];
-        hex_lower(
-            &self.mac.sign(&string_to_sign.buf[..string_to_sign.len]),
-            &mut out,
-        );
-        out
+        hex_lower(&self.mac.sign(&string_to_sign.buf[..string_to_sign.len]))
+    }
+
+    /// [`SignKey::signature`] of the string to sign for `digest`, written straight into
+    /// the HMAC's hash.
+    fn signature_of_digest(&self, key_time: &str, digest: &[u8; 20]) -> [u8; 40] {
+        let mut inner = self.mac.start();
+        write_string_to_sign(&mut inner, key_time, digest);
+        hex_lower(&self.mac.finish(inner))
     }
 }
 
@@ -221,11 +253,108 @@ impl fmt::Debug for SignKey {
     }
 }
 
-fn hex_lower(bytes: &[u8], out: &mut [u8]) {
+/// The decimal digits of 0 to 99, two each.
+static DECIMAL_PAIRS: [[u8; 2]; 100] = {
+    let mut t = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
+    }
+    t
+};
+
+/// The lower-case hex digits of every byte value, two per byte.
+static HEX_PAIRS: [[u8; 2]; 256] = {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        out[2 * i] = HEX[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 0x0f]];
+        i += 1;
+    }
+    t
+};
+
+/// A digest in lower-case hex, one table lookup per byte.
+fn hex_lower(digest: &[u8; 20]) -> [u8; 40] {
+    let mut out = [0u8; 40];
+    for (pair, &b) in out.as_chunks_mut::<2>().0.iter_mut().zip(digest) {
+        *pair = HEX_PAIRS[usize::from(b)];
+    }
+    out
+}
+
+/// The Authorization's text that depends on the key time alone,
+/// `&q-sign-time={kt}&q-key-time={kt}&q-header-list=` (`kt` = `start;end`), on the stack:
+/// two u64s take at most 41 bytes, so the whole at most 122. A SignKey keeps it, so that a
+/// signature copies it in one piece.
+#[derive(Clone, Copy)]
+struct KeyTimeText {
+    buf: [u8; 128],
+    len: usize,
+    /// The length of `start;end`.
+    key_time_len: usize,
+}
+
+impl KeyTimeText {
+    /// Where the key time starts in the text.
+    const AT: usize = "&q-sign-time=".len();
+
+    /// Writes the numbers two digits at a time (no formatting machinery: this runs every
+    /// time the key time changes), once, and copies them for the second time.
+    fn new(key_time: KeyTime) -> Self {
+        let mut text = KeyTimeText {
+            buf: [0; 128],
+            len: 0,
+            key_time_len: 0,
+        };
+        text.push(b"&q-sign-time=");
+        text.push_decimal(key_time.start);
+        text.push(b";");
+        text.push_decimal(key_time.end);
+        text.key_time_len = text.len - KeyTimeText::AT;
+        text.push(b"&q-key-time=");
+        text.buf.copy_within(
+            KeyTimeText::AT..KeyTimeText::AT + text.key_time_len,
+            text.len,
+        );
+        text.len += text.key_time_len;
+        text.push(b"&q-header-list=");
+        text
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
+    }
+
+    fn push_decimal(&mut self, n: u64) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut rest = n;
+        while rest >= 100 {
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DECIMAL_PAIRS[(rest % 100) as usize]);
+            rest /= 100;
+        }
+        if rest >= 10 {
+            i -= 2;
+            digits[i..i + 2].copy_from_slice(&DECIMAL_PAIRS[rest as usize]);
+        } else {
+            i -= 1;
+            digits[i] = b'0' + rest as u8;
+        }
+        self.push(&digits[i..]);
+    }
+
+    /// The whole text, and `start;end` in it.
+    fn parts(&self) -> (&str, &str) {
+        let text = std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default();
+        let key_time = text
+            .get(KeyTimeText::AT..KeyTimeText::AT + self.key_time_len)
+            .unwrap_or_default();
+        (text, key_time)
     }
 }
 
@@ -303,6 +432,8 @@ pub struct SigningStages {
 /// time. `Send + Sync`: share one signer between threads.
 pub struct Signer {
     credentials: Credentials,
+    /// HMAC keyed by the SecretKey, so that deriving a SignKey costs two blocks less.
+    secret_key: HmacKey,
     cached: RwLock<Option<Arc<SignKey>>>,
 }
 
@@ -311,6 +442,7 @@ impl Signer {
     /// signer.
     pub fn new(credentials: Credentials) -> Self {
         Signer {
+            secret_key: HmacKey::new(credentials.secret_key().expose().as_bytes()),
             credentials,
             cached: RwLock::new(None),
         }
@@ -324,24 +456,29 @@ impl Signer {
     /// The SignKey for `key_time`: the cached one when the window matches, otherwise derived
     /// once and cached for the next requests.
     pub fn sign_key(&self, key_time: KeyTime) -> Arc<SignKey> {
-        if let Some(key) = self
-            .cached
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .as_ref()
-            .filter(|k| k.key_time == key_time)
+        self.with_key(key_time, Arc::clone)
+    }
+
+    /// Runs `f` on the cached SignKey of `key_time`, under the read lock (so that a
+    /// signature touches no reference count), or on one derived now and cached.
+    fn with_key<T>(&self, key_time: KeyTime, f: impl FnOnce(&Arc<SignKey>) -> T) -> T {
         {
-            return Arc::clone(key);
+            let cached = self.cached.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(key) = cached.as_ref().filter(|k| k.key_time == key_time) {
+                return f(key);
+            }
         }
-        let key = Arc::new(SignKey::derive(self.credentials.secret_key(), key_time));
-        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&key));
-        key
+        let key = Arc::new(SignKey::derive_keyed(&self.secret_key, key_time));
+        let out = f(&key);
+        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
+        out
     }
 
     /// Signs `req` for `key_time`.
     pub fn sign(&self, req: &SignableRequest<'_>, key_time: KeyTime) -> Result<Authorization> {
-        let key = self.sign_key(key_time);
-        sign_with(self.credentials.secret_id(), &key, req).map(|(auth, _, _)| auth)
+        self.with_key(key_time, |key| {
+            sign_with(self.credentials.secret_id(), key, req)
+        })
     }
 
     /// Signs `req` for `key_time` and returns every intermediate stage as well.
@@ -352,7 +489,7 @@ impl Signer {
     ) -> Result<SigningStages> {
         let key = self.sign_key(key_time);
         let (authorization, format_string, string_to_sign) =
-            sign_with(self.credentials.secret_id(), &key, req)?;
+            sign_stages_with(self.credentials.secret_id(), &key, req)?;
         Ok(SigningStages {
             canonical: CanonicalRequest {
                 format_string,
@@ -374,52 +511,80 @@ impl fmt::Debug for Signer {
     }
 }
 
-/// The one signing path: writes the Authorization's fixed parts and name lists straight into
-/// its string, hashes the FormatString, and appends the signature.
-fn sign_with(
+/// The one signing path: validates and sorts the request, hashes the FormatString while it
+/// is written (it is never kept), and writes the Authorization.
+///
+/// The Authorization's text before the signature is written after the FormatString's last
+/// block is handed to SHA-1 and before its digest is used: it does not depend on the hash,
+/// so the processor writes it while the (long, serial) block compressions run.
+fn sign_with(secret_id: &str, key: &SignKey, req: &SignableRequest<'_>) -> Result<Authorization> {
+    let mut room = Entries::EMPTY;
+    let sorted = Sorted::new(req, &mut room)?;
+    let mut hash = Sha1Stream::new();
+    sorted.write_format_string(&mut hash)?;
+    let digest = hash.finish();
+    let (text, kt) = key.key_time_text.parts();
+    let mut auth = Authorization::unsigned(secret_id, text, kt, &sorted);
+    auth.push_signature(&key.signature_of_digest(kt, &digest));
+    Ok(auth)
+}
+
+/// [`sign_with`], keeping the FormatString and the string to sign.
+fn sign_stages_with(
     secret_id: &str,
     key: &SignKey,
     req: &SignableRequest<'_>,
 ) -> Result<(Authorization, String, StringToSign)> {
-    let kt = key.key_time_text.as_str();
-    let sorted = Sorted::new(req)?;
-    // Fixed text (118 bytes), the id, the key time twice, the names with their `;`, and the
-    // 40-character signature: exact, so the string never grows.
-    let mut value =
-        String::with_capacity(118 + secret_id.len() + 2 * kt.len() + sorted.names_len() + 40);
-    value.push_str("q-sign-algorithm=sha1&q-ak=");
-    value.push_str(secret_id);
-    value.push_str("&q-sign-time=");
-    let key_time = push_range(&mut value, kt);
-    value.push_str("&q-key-time=");
-    value.push_str(kt);
-    value.push_str("&q-header-list=");
-
-    let sorted = Sorted::new(req)?;
-    let start = value.len();
-    sorted.write_names(&mut value, sorted.headers());
-    let header_list = start..value.len();
-    value.push_str("&q-url-param-list=");
-    let start = value.len();
-    sorted.write_names(&mut value, sorted.query());
-    let url_param_list = start..value.len();
-    value.push_str("&q-signature=");
-
-    let format_string = sorted.format_string(req)?;
+    let mut room = Entries::EMPTY;
+    let sorted = Sorted::new(req, &mut room)?;
+    let format_string = sorted.format_string()?;
+    let (text, kt) = key.key_time_text.parts();
+    let mut auth = Authorization::unsigned(secret_id, text, kt, &sorted);
     let string_to_sign = StringToSign::new(kt, &format_string);
-    let sig = key.signature(&string_to_sign);
-    let signature = push_range(&mut value, std::str::from_utf8(&sig).unwrap_or_default());
-    Ok((
+    auth.push_signature(&key.signature(&string_to_sign));
+    Ok((auth, format_string, string_to_sign))
+}
+
+impl Authorization {
+    /// Everything but the signature: the fixed parts and the name lists, in one string
+    /// allocated at the exact size of the whole.
+    /// `key_time_text` is a [`KeyTimeText`] with `kt` in it.
+    fn unsigned(secret_id: &str, key_time_text: &str, kt: &str, sorted: &Sorted<'_>) -> Self {
+        // Fixed text (58 bytes), the id, the key time text, the names with their `;`, and
+        // the 40-character signature.
+        let mut value = String::with_capacity(
+            58 + secret_id.len() + key_time_text.len() + sorted.names_len() + 40,
+        );
+        value.push_str("q-sign-algorithm=sha1&q-ak=");
+        value.push_str(secret_id);
+        let at = value.len() + KeyTimeText::AT;
+        let key_time = at..at + kt.len();
+        value.push_str(key_time_text);
+        let start = value.len();
+        sorted.write_names(&mut value, sorted.headers());
+        let header_list = start..value.len();
+        value.push_str("&q-url-param-list=");
+        let start = value.len();
+        sorted.write_names(&mut value, sorted.query());
+        let url_param_list = start..value.len();
+        value.push_str("&q-signature=");
+        let end = value.len();
         Authorization {
             value,
             key_time,
             header_list,
             url_param_list,
-            signature,
-        },
-        format_string,
-        string_to_sign,
-    ))
+            signature: end..end,
+        }
+    }
+
+    /// Appends the signature.
+    fn push_signature(&mut self, sig: &[u8; 40]) {
+        self.signature = push_range(
+            &mut self.value,
+            std::str::from_utf8(sig).unwrap_or_default(),
+        );
+    }
 }
 
 fn push_range(out: &mut String, s: &str) -> Range<usize> {
@@ -466,7 +631,7 @@ impl GetAuthorization {
             .queries(self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())))
             .headers(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         let key = SignKey::derive(credentials.secret_key(), key_time);
-        sign_with(credentials.secret_id(), &key, &req).map(|(auth, _, _)| auth)
+        sign_with(credentials.secret_id(), &key, &req)
     }
 }
 

@@ -166,3 +166,191 @@ fn debug_hides_derived_keys() {
     assert!(!shown.contains(key.expose_hex()), "{shown}");
     assert!(!shown.contains("secretkey"), "{shown}");
 }
+
+/// The FormatString and name lists the simple way (SIGNING.md sections 2–5): every name
+/// encoded and lower-cased into its own string, sorted with the standard sort.
+fn reference(
+    method: &str,
+    pathname: &str,
+    query: &[(String, String)],
+    headers: &[(String, String)],
+) -> (String, String, String) {
+    use crate::encode::{encode, encode_lower};
+    let pairs = |list: Vec<(String, String)>| {
+        let mut list = list;
+        list.sort();
+        let joined =
+            |f: &dyn Fn(&(String, String)) -> String| list.iter().map(f).collect::<Vec<_>>();
+        (
+            joined(&|(n, v)| format!("{n}={v}")).join("&"),
+            joined(&|(n, _)| n.clone()).join(";"),
+        )
+    };
+    let (q, q_names) = pairs(
+        query
+            .iter()
+            .map(|(n, v)| (encode_lower(n), encode(v)))
+            .collect(),
+    );
+    let (h, h_names) = pairs(
+        headers
+            .iter()
+            .filter(|(n, _)| crate::header::is_signed(n))
+            .map(|(n, v)| (encode_lower(n), encode(v)))
+            .collect(),
+    );
+    let fs = format!("{}\n{pathname}\n{q}\n{h}\n", method.to_ascii_lowercase());
+    (fs, h_names, q_names)
+}
+
+/// A small deterministic generator, so that the test needs no crate and fails the same way
+/// every time.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+        from[self.next(from.len())]
+    }
+
+    fn text(&mut self, parts: &[&str], max: usize) -> String {
+        (0..self.next(max + 1)).map(|_| self.pick(parts)).collect()
+    }
+
+    fn random_case(&mut self, s: &str) -> String {
+        s.chars()
+            .map(|c| match self.next(3) {
+                0 => c.to_ascii_uppercase(),
+                _ => c,
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn canonical_form_matches_the_simple_way_on_generated_requests() {
+    const NAME_PARTS: [&str; 12] = [
+        "a",
+        "B",
+        "meta",
+        "-",
+        "x",
+        "long-shared-prefix",
+        "_",
+        ".",
+        "~",
+        "0",
+        "!",
+        "%",
+    ];
+    const KNOWN: [&str; 8] = [
+        "host",
+        "content-type",
+        "content-length",
+        "content-md5",
+        "range",
+        "if-none-match",
+        "cache-control",
+        "transfer-encoding",
+    ];
+    const UNSIGNED: [&str; 4] = ["User-Agent", "Accept", "x-amz-date", "my-x-cos-thing"];
+    const VALUE_PARTS: [&str; 12] = [
+        "abc",
+        "XYZ",
+        "0123456789",
+        " ",
+        "/",
+        "=",
+        "+",
+        "%20",
+        "中",
+        "😀",
+        "\t",
+        "-_.~",
+    ];
+    let mut rng = Lcg(7);
+    let signer = signer();
+    let kt = KeyTime::new(1_700_000_000, 1_700_000_900).expect("valid");
+    let mut checked = 0;
+    for _ in 0..3000 {
+        let mut query = Vec::new();
+        for _ in 0..rng.next(6) {
+            let name = format!("{}{}", rng.pick(&NAME_PARTS), rng.text(&NAME_PARTS, 6));
+            query.push((name, rng.text(&VALUE_PARTS, 5)));
+        }
+        let mut headers = Vec::new();
+        for _ in 0..rng.next(24) {
+            let name = match rng.next(4) {
+                0 => rng.pick(&KNOWN).to_owned(),
+                1 => rng.pick(&UNSIGNED).to_owned(),
+                // Long names sharing their first 16 bytes and more.
+                _ => {
+                    let middle = rng.pick(&["", "long-shared-prefix-", "ab"]);
+                    format!("x-cos-meta-{middle}{}", rng.text(&NAME_PARTS, 4))
+                }
+            };
+            let name = rng.random_case(&name);
+            headers.push((name, rng.text(&VALUE_PARTS, 5)));
+        }
+        let req = SignableRequest::new("Put", "/a b/中")
+            .queries(query.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let twice = |list: &[(String, String)], signed: &dyn Fn(&str) -> bool| {
+            let mut names: Vec<String> = list
+                .iter()
+                .filter(|(n, _)| signed(n))
+                .map(|(n, _)| n.to_ascii_lowercase())
+                .collect();
+            names.sort();
+            names.windows(2).any(|w| w[0] == w[1])
+        };
+        let got = CanonicalRequest::new(&req);
+        if twice(&query, &|_| true) || twice(&headers, &crate::header::is_signed) {
+            let err = got.expect_err("a name given twice");
+            assert!(err.to_string().contains("given twice"), "{err}");
+            assert!(signer.sign(&req, kt).is_err());
+            continue;
+        }
+        let got = got.expect("valid request");
+        let (fs, header_list, url_param_list) = reference("Put", "/a b/中", &query, &headers);
+        assert_eq!(got.format_string(), fs, "{query:?} {headers:?}");
+        assert_eq!(got.header_list(), header_list);
+        assert_eq!(got.url_param_list(), url_param_list);
+        let stages = signer.sign_stages(&req, kt).expect("signs");
+        assert_eq!(stages.canonical, got);
+        assert_eq!(signer.sign(&req, kt), Ok(stages.authorization));
+        checked += 1;
+    }
+    assert!(checked > 1000, "only {checked} valid requests");
+}
+
+#[test]
+fn key_time_text_matches_fmt() {
+    let mut n = 1u64;
+    let mut values = vec![0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, u64::MAX - 1];
+    while let Some(next) = n.checked_mul(7) {
+        values.push(next);
+        n = next;
+    }
+    for &start in &values {
+        for end in [start + 1, u64::MAX] {
+            let kt = KeyTime::new(start, end).expect("valid");
+            let want = format!("{start};{end}");
+            assert_eq!(kt.to_string(), want);
+            let text = KeyTimeText::new(kt);
+            let (text, key_time) = text.parts();
+            assert_eq!(key_time, want);
+            assert_eq!(
+                text,
+                format!("&q-sign-time={want}&q-key-time={want}&q-header-list=")
+            );
+        }
+    }
+}
