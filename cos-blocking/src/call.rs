@@ -338,7 +338,9 @@ fn crc_header(headers: &[(String, String)]) -> Option<u64> {
     find(headers, header::HASH_CRC64).and_then(|v| v.trim().parse().ok())
 }
 
-fn check(what: &'static str, expected: u64, actual: u64) -> Result<()> {
+/// An [`ErrorKind::Integrity`] error unless `expected` (what COS reported) equals `actual`
+/// (what the client computed).
+pub(crate) fn check(what: &'static str, expected: u64, actual: u64) -> Result<()> {
     if expected == actual {
         Ok(())
     } else {

@@ -15,12 +15,13 @@ use cos_proto::plan::PartPlan;
 use cos_proto::types::MetadataDirective;
 
 use crate::body::ProgressFn;
+use crate::call::check;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transfer::engine::{Engine, Job, PartCtx};
 use crate::transfer::session::Expected;
 use crate::transfer::task::{Task, TaskId, TaskKind, TaskState};
-use crate::transfer::upload::{TaskReadyFn, check_crc};
+use crate::transfer::upload::TaskReadyFn;
 
 /// The default `ChunkSize` of a copy: 10 MiB.
 pub const DEFAULT_COPY_CHUNK_SIZE: u64 = 10 << 20;
@@ -142,7 +143,7 @@ impl Client {
             task.set_state(TaskState::Running);
             let out = self.put_object_copy(object)?;
             if let (Some(copied), Some(source)) = (out.crc64, head.object.crc64) {
-                check_crc("CRC64 of the copy", source, copied)?;
+                check("CRC64 of the copy", source, copied)?;
             }
             if let Some(p) = params.on_progress {
                 p(&crate::body::Progress {
@@ -239,7 +240,7 @@ impl Client {
             }
         };
         if let (Some(copied), Some(source)) = (out.crc64, head.object.crc64) {
-            check_crc("CRC64 of the copy", source, copied)?;
+            check("CRC64 of the copy", source, copied)?;
         }
         Ok(SliceCopyFileOutput {
             meta: out.meta,

@@ -15,12 +15,13 @@ use cos_proto::ops::object::{GetObject, HeadObject};
 use cos_proto::plan::{Journal, PartPlan, crc64_combine};
 
 use crate::body::{Download, ProgressFn};
+use crate::call::check;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
 use crate::transfer::engine::{Engine, Job, PartCtx, Stop};
 use crate::transfer::journal::JournalFile;
 use crate::transfer::task::{Task, TaskId, TaskKind, TaskState};
-use crate::transfer::upload::{Resume, TaskReadyFn, check_crc};
+use crate::transfer::upload::{Resume, TaskReadyFn};
 use crate::transport;
 
 /// The default part size of a download: 8 MiB.
@@ -292,7 +293,7 @@ impl Client {
             .filter_map(|(n, c)| plan.part(*n).map(|r| (r.len, *c)))
             .fold(0u64, |acc, (len, c)| crc64_combine(acc, c, len));
         if let Some(expected) = server_crc.filter(|_| config.crc64_check)
-            && let Err(e) = check_crc("CRC64 of the downloaded file", expected, crc)
+            && let Err(e) = check("CRC64 of the downloaded file", expected, crc)
         {
             // What was written is not the object: nothing of it is worth keeping.
             drop(file);

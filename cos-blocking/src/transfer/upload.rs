@@ -15,8 +15,9 @@ use cos_proto::plan::{Journal, PartPlan, crc64_combine};
 use cos_proto::{Body, ResponseMeta};
 
 use crate::body::{ProgressFn, Upload};
+use crate::call::check;
 use crate::client::Client;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::transfer::engine::{Engine, Job, PartCtx, Stop};
 use crate::transfer::journal::{JournalFile, default_dir};
 use crate::transfer::resume::Resumed;
@@ -413,7 +414,7 @@ impl Client {
             None => self.object_crc64(object)?,
         };
         if let Some(reported) = reported.filter(|_| config.crc64_check) {
-            check_crc("CRC64 of the completed object", reported, crc)?;
+            check("CRC64 of the completed object", reported, crc)?;
         }
         Ok(SliceUploadFileOutput {
             meta: out.meta,
@@ -495,17 +496,5 @@ impl Client {
             Ok(req) => format!("{}{}", req.host(), req.path_and_query()),
             Err(_) => format!("{bucket}/{key}"),
         }
-    }
-}
-
-pub(crate) fn check_crc(what: &'static str, expected: u64, actual: u64) -> Result<()> {
-    if expected == actual {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::Integrity {
-            what,
-            expected,
-            actual,
-        }))
     }
 }
