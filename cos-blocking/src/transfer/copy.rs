@@ -14,7 +14,7 @@ use cos_proto::ops::object::{HeadObject, HeadObjectOutput, PutObjectCopy};
 use cos_proto::plan::PartPlan;
 use cos_proto::types::MetadataDirective;
 
-use crate::body::ProgressFn;
+use crate::body::{ProgressFn, Reporter};
 use crate::call::check;
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -141,18 +141,13 @@ impl Client {
 
         if size <= slice_size {
             task.set_state(TaskState::Running);
+            let mut progress = Reporter::new(params.on_progress, size, config.progress_interval);
             let out = self.put_object_copy(object)?;
             if let (Some(copied), Some(source)) = (out.crc64, head.object.crc64) {
                 check("CRC64 of the copy", source, copied)?;
             }
-            if let Some(p) = params.on_progress {
-                p(&crate::body::Progress {
-                    loaded: size,
-                    total: size,
-                    speed: 0.0,
-                    percent: 1.0,
-                });
-            }
+            // One request: the progress is all or nothing.
+            progress.update(size, true);
             return Ok(SliceCopyFileOutput {
                 location: self.location(&object.bucket, &object.region, &object.key),
                 bucket: object.bucket.clone(),

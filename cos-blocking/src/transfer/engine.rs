@@ -115,14 +115,11 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// Whether a failed part is worth another try: what the retry policy calls transient, a
-/// timeout, and an integrity mismatch (the bytes went wrong on the way).
+/// Whether a failed part is worth another try: what the retry policy calls transient
+/// (transport failures and timeouts included), and an integrity mismatch (the bytes went
+/// wrong on the way).
 fn part_retryable(e: &Error) -> bool {
-    retry::is_transient(e)
-        || matches!(
-            e.kind(),
-            ErrorKind::Integrity { .. } | ErrorKind::Timeout { .. } | ErrorKind::Transport { .. }
-        )
+    retry::is_transient(e) || matches!(e.kind(), ErrorKind::Integrity { .. })
 }
 
 impl Engine<'_> {
