@@ -360,6 +360,33 @@ pub(crate) fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<us
     }
 }
 
+/// Reads up to `len` bytes of `file` from `offset` on through `buf`, handing each piece to
+/// `each`; returns how many bytes there were (fewer than `len` when the file ends first).
+/// I/O errors name `path`.
+pub(crate) fn read_range_at(
+    file: &File,
+    path: &Path,
+    offset: u64,
+    len: u64,
+    buf: &mut [u8],
+    mut each: impl FnMut(&[u8]),
+) -> Result<u64> {
+    let mut pos = 0u64;
+    while pos < len {
+        let want = usize::try_from(len - pos)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = read_at(file, &mut buf[..want], offset + pos)
+            .map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
+        if n == 0 {
+            break;
+        }
+        each(&buf[..n]);
+        pos += n as u64;
+    }
+    Ok(pos)
+}
+
 /// Writes all of `buf` to `file` at `offset` without moving its cursor.
 pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::Result<()> {
     while !buf.is_empty() {

@@ -14,7 +14,7 @@ use cos_proto::Operation;
 use cos_proto::ops::object::{GetObject, HeadObject};
 use cos_proto::plan::{Journal, PartPlan, crc64_combine};
 
-use crate::body::{Download, ProgressFn};
+use crate::body::{Download, ProgressFn, read_range_at};
 use crate::call::check;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -316,22 +316,12 @@ impl Client {
     }
 }
 
-/// The CRC64 of `len` bytes of `file` from `offset`.
+/// The CRC64 of `len` bytes of `file` from `offset` (of fewer, if the file ends first).
 fn read_crc(file: &File, path: &Path, offset: u64, len: u64) -> Result<u64> {
     let mut digest = crc64fast::Digest::new();
     let mut buf = vec![0u8; 1 << 20];
-    let mut pos = 0;
-    while pos < len {
-        let want = usize::try_from(len - pos)
-            .unwrap_or(usize::MAX)
-            .min(buf.len());
-        let n = crate::body::read_at(file, &mut buf[..want], offset + pos)
-            .map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
-        if n == 0 {
-            break;
-        }
-        digest.write(&buf[..n]);
-        pos += n as u64;
-    }
+    read_range_at(file, path, offset, len, &mut buf, |piece| {
+        digest.write(piece)
+    })?;
     Ok(digest.sum64())
 }

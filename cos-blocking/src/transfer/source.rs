@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use md5::{Digest, Md5};
 
-use crate::body::read_at;
+use crate::body::{read_at, read_range_at};
 use crate::error::{Error, Result};
 
 /// A `Read + Seek` source that can be shared with the part threads.
@@ -209,33 +209,31 @@ impl PartSource {
         let mut md5 = Md5::new();
         let mut crc = crc64fast::Digest::new();
         let mut buf = vec![0u8; HASH_BUFFER.min(usize::try_from(len).unwrap_or(HASH_BUFFER))];
-        let mut pos = 0u64;
-        while pos < len {
-            let want = usize::try_from(len - pos)
-                .unwrap_or(usize::MAX)
-                .min(buf.len());
-            let piece = &mut buf[..want];
-            match self {
-                PartSource::File { file, path } => {
-                    let n = read_at(file, piece, offset + pos)
-                        .map_err(|e| Error::io(Some(path.clone()), e))?;
-                    if n == 0 {
-                        return Err(Error::io(Some(path.clone()), shrunk()));
-                    }
-                    md5.update(&piece[..n]);
-                    crc.write(&piece[..n]);
-                    pos += n as u64;
-                    on_bytes(n as u64);
+        let mut hash = |piece: &[u8]| {
+            md5.update(piece);
+            crc.write(piece);
+            on_bytes(piece.len() as u64);
+        };
+        match self {
+            PartSource::File { file, path } => {
+                if read_range_at(file, path, offset, len, &mut buf, hash)? < len {
+                    return Err(Error::io(Some(path.clone()), shrunk()));
                 }
-                PartSource::Stream(m) => {
+            }
+            PartSource::Stream(m) => {
+                let mut pos = 0u64;
+                while pos < len {
+                    let want = usize::try_from(len - pos)
+                        .unwrap_or(usize::MAX)
+                        .min(buf.len());
+                    let piece = &mut buf[..want];
                     let mut r = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
                     r.seek(SeekFrom::Start(offset + pos))
                         .and_then(|_| r.read_exact(piece))
                         .map_err(|e| Error::io(None, e))?;
-                    md5.update(&*piece);
-                    crc.write(piece);
+                    drop(r);
+                    hash(piece);
                     pos += want as u64;
-                    on_bytes(want as u64);
                 }
             }
         }
