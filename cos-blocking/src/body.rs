@@ -10,8 +10,8 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use cos_proto::Body;
@@ -403,6 +403,114 @@ pub(crate) fn write_all_at(file: &File, mut buf: &[u8], mut offset: u64) -> io::
     Ok(())
 }
 
+/// A file that several threads write ranges of, each with positional writes.
+///
+/// The kernel serializes buffered writes to one file (ext4 holds the inode's lock for each
+/// write), and threads waiting for that lock spin on it: with three ranges in flight that
+/// spinning took more CPU than the writes themselves. The writes take a lock here first, so
+/// that a waiting thread sleeps instead.
+pub(crate) struct SharedFile {
+    file: File,
+    writing: Mutex<()>,
+}
+
+impl SharedFile {
+    /// Shares `file` between writers.
+    pub(crate) fn new(file: File) -> Self {
+        SharedFile {
+            file,
+            writing: Mutex::new(()),
+        }
+    }
+
+    /// The file, to read from or sync.
+    pub(crate) fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Writes all of `buf` at `offset`, one writer at a time.
+    fn write_all_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
+        let _turn = self.writing.lock().unwrap_or_else(PoisonError::into_inner);
+        write_all_at(&self.file, buf, offset)
+    }
+}
+
+/// How many bytes a download writes before [`WriteBehind`] syncs them.
+pub(crate) const WRITE_BEHIND_BYTES: u64 = 64 << 20;
+
+/// Syncs a file's data to disk in the background while the file is still being written:
+/// every `every` bytes written, a thread of its own calls `sync_data`, so that the sync
+/// before the rename finds little left to write. (With one sync at the end, a 1 GiB
+/// download spent a third of its time waiting for the disk.)
+pub(crate) struct WriteBehind {
+    written: Option<crossbeam_channel::Sender<u64>>,
+    thread: Option<std::thread::JoinHandle<u32>>,
+}
+
+impl WriteBehind {
+    /// Starts syncing `file` behind its writers, every `every` bytes. If the file's
+    /// handle cannot be shared with a thread, nothing is synced early (the final sync does
+    /// it all).
+    pub(crate) fn start(file: &File, every: u64) -> Self {
+        let idle = WriteBehind {
+            written: None,
+            thread: None,
+        };
+        let Ok(file) = file.try_clone() else {
+            return idle;
+        };
+        let (written, bytes) = crossbeam_channel::unbounded::<u64>();
+        let spawned = std::thread::Builder::new()
+            .name("cos-write-behind".into())
+            .spawn(move || {
+                let (mut pending, mut syncs) = (0, 0);
+                for n in bytes {
+                    pending += n;
+                    if pending >= every {
+                        // An error shows again in the final sync, which reports it.
+                        let _ = file.sync_data();
+                        pending = 0;
+                        syncs += 1;
+                    }
+                }
+                syncs
+            });
+        match spawned {
+            Ok(thread) => WriteBehind {
+                written: Some(written),
+                thread: Some(thread),
+            },
+            Err(_) => idle,
+        }
+    }
+
+    /// Counts `n` more bytes written.
+    pub(crate) fn wrote(&self, n: u64) {
+        if let Some(tx) = &self.written {
+            let _ = tx.send(n);
+        }
+    }
+
+    /// Stops the thread, after the sync it may be running; returns how many syncs it made.
+    pub(crate) fn finish(mut self) -> u32 {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> u32 {
+        self.written = None;
+        self.thread
+            .take()
+            .and_then(|thread| thread.join().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for WriteBehind {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 enum Sink<'a> {
     Vec {
         out: &'a mut Vec<u8>,
@@ -419,7 +527,7 @@ enum Sink<'a> {
     /// Bytes from `offset` on in an open file, written with positional writes (many ranges
     /// of one file at once through one handle).
     Region {
-        file: &'a File,
+        file: &'a SharedFile,
         path: &'a Path,
         offset: u64,
         written: u64,
@@ -461,7 +569,7 @@ impl<'a> Download<'a> {
 
     /// Writes the data into `file` (opened from `path`, named in errors) from `offset` on,
     /// with positional writes: one range of a parallel download.
-    pub(crate) fn region(file: &'a File, path: &'a Path, offset: u64) -> Self {
+    pub(crate) fn region(file: &'a SharedFile, path: &'a Path, offset: u64) -> Self {
         Download::from_sink(Sink::Region {
             file,
             path,
@@ -571,7 +679,7 @@ impl<'a> Download<'a> {
                 offset,
                 written,
             } => {
-                write_all_at(file, buf, *offset + *written)
+                file.write_all_at(buf, *offset + *written)
                     .map_err(|e| Error::io(Some(path.to_path_buf()), e))?;
                 *written += buf.len() as u64;
             }
@@ -655,5 +763,32 @@ mod tests {
         assert!(matches!(err.kind(), ErrorKind::Io { .. }), "{err}");
         drop(s);
         assert!(!up.can_resend());
+    }
+
+    #[test]
+    fn ranges_written_from_threads_land_where_they_belong_and_are_synced_behind() {
+        let dir = std::env::temp_dir().join(format!("cos-write-behind-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("f");
+        let file = SharedFile::new(File::create(&path).expect("create"));
+        let behind = WriteBehind::start(file.file(), 1000);
+        std::thread::scope(|s| {
+            for t in 0..4u8 {
+                let (file, behind) = (&file, &behind);
+                s.spawn(move || {
+                    for i in 0..10u64 {
+                        let at = (u64::from(t) * 10 + i) * 100;
+                        file.write_all_at(&[t; 100], at).expect("write");
+                        behind.wrote(100);
+                    }
+                });
+            }
+        });
+        // 4,000 bytes in steps of 100: a sync at every 1,000.
+        assert_eq!(behind.finish(), 4);
+        let back = std::fs::read(&path).expect("read");
+        let want: Vec<u8> = (0..4u8).flat_map(|t| [t; 1000]).collect();
+        assert_eq!(back, want);
+        std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }

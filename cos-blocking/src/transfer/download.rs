@@ -14,7 +14,7 @@ use cos_proto::Operation;
 use cos_proto::ops::object::{GetObject, HeadObject};
 use cos_proto::plan::{Journal, PartPlan, crc64_combine};
 
-use crate::body::{Download, ProgressFn, read_range_at};
+use crate::body::{Download, ProgressFn, SharedFile, WRITE_BEHIND_BYTES, WriteBehind, read_range_at};
 use crate::call::check;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
@@ -204,13 +204,14 @@ impl Client {
             .map_err(|e| Error::io(Some(temp.clone()), e))?;
         file.set_len(size)
             .map_err(|e| Error::io(Some(temp.clone()), e))?;
+        let file = SharedFile::new(file);
         // Ranges written before are kept only if they still read back as recorded.
         let mut done: BTreeMap<u32, u64> = BTreeMap::new();
         for (number, _, crc) in earlier.iter().flat_map(|j| &j.parts_done) {
             let Some(range) = plan.part(*number) else {
                 continue;
             };
-            if read_crc(&file, &temp, range.offset, range.len)? == *crc {
+            if read_crc(file.file(), &temp, range.offset, range.len)? == *crc {
                 done.insert(*number, *crc);
             }
         }
@@ -265,7 +266,9 @@ impl Client {
             Ok(ctx.meter.crc.load(Ordering::Relaxed))
         };
         let mut last_save = transport::monotonic();
+        let write_behind = WriteBehind::start(file.file(), WRITE_BEHIND_BYTES);
         let ran = engine.run(jobs, work, |job, crc| {
+            write_behind.wrote(job.len);
             done.insert(job.number, crc);
             journal.parts_done.push((job.number, String::new(), crc));
             let now = transport::monotonic();
@@ -276,6 +279,7 @@ impl Client {
                 last_save = now;
             }
         });
+        write_behind.finish();
         if let Err(stop) = ran {
             if let Stop::Canceled { keep: false } = stop {
                 drop(file);
@@ -301,7 +305,8 @@ impl Client {
             journal_file.remove();
             return Err(e);
         }
-        file.sync_all()
+        file.file()
+            .sync_all()
             .and_then(|_| std::fs::rename(&temp, &params.path))
             .map_err(|e| Error::io(Some(params.path.clone()), e))?;
         journal_file.remove();
