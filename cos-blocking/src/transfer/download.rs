@@ -14,7 +14,9 @@ use cos_proto::Operation;
 use cos_proto::ops::object::{GetObject, HeadObject};
 use cos_proto::plan::{Journal, PartPlan, crc64_combine};
 
-use crate::body::{Download, ProgressFn, SharedFile, WRITE_BEHIND_BYTES, WriteBehind, read_range_at};
+use crate::body::{
+    Download, ProgressFn, SharedFile, WRITE_BEHIND_BYTES, WriteBehind, read_range_at,
+};
 use crate::call::check;
 use crate::client::Client;
 use crate::error::{Error, ErrorKind, Result};
