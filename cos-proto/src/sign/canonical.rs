@@ -3,6 +3,7 @@
 
 use std::cmp::Ordering;
 
+use super::shape::Shape;
 use crate::encode::{
     self, CHUNK, NameForm, Out, encode_lower_into, encode_to, load_chunk, lower_chunk, name_form,
     put_ascii,
@@ -30,10 +31,10 @@ pub fn pathname_for_key(key: &str) -> String {
 /// official SDKs disagree on how to sign them.
 #[derive(Debug, Clone)]
 pub struct SignableRequest<'a> {
-    method: &'a str,
-    pathname: &'a str,
-    query: Vec<(&'a str, &'a str)>,
-    headers: Vec<(&'a str, &'a str)>,
+    pub(super) method: &'a str,
+    pub(super) pathname: &'a str,
+    pub(super) query: Vec<(&'a str, &'a str)>,
+    pub(super) headers: Vec<(&'a str, &'a str)>,
 }
 
 impl<'a> SignableRequest<'a> {
@@ -84,17 +85,7 @@ pub struct CanonicalRequest {
 impl CanonicalRequest {
     /// Builds the canonical form, validating every header and query parameter.
     pub fn new(req: &SignableRequest<'_>) -> Result<Self> {
-        let mut room = Entries::EMPTY;
-        let sorted = Sorted::new(req, &mut room)?;
-        let mut header_list = String::with_capacity(sorted.names_len());
-        let mut url_param_list = String::new();
-        sorted.write_names(&mut header_list, sorted.headers());
-        sorted.write_names(&mut url_param_list, sorted.query());
-        Ok(CanonicalRequest {
-            format_string: sorted.format_string()?,
-            header_list,
-            url_param_list,
-        })
+        Shape::new(req)?.canonical(req)
     }
 
     /// `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`.
@@ -116,7 +107,6 @@ impl CanonicalRequest {
 /// The signed query parameters and headers of a request, validated and sorted by their
 /// signed names, `lower(enc(name))`.
 pub(super) struct Sorted<'a> {
-    req: &'a SignableRequest<'a>,
     /// The signed names that percent-encoding changes, back to back; empty (and never
     /// allocated) when no name needs escaping, as in nearly every request.
     encoded: String,
@@ -133,14 +123,14 @@ pub(super) struct Sorted<'a> {
 #[derive(Clone, Copy)]
 pub(super) struct Entry<'a> {
     name: Signed<'a>,
-    /// The raw value.
-    value: &'a str,
+    /// Its place in the request's query or headers.
+    at: usize,
 }
 
 impl Entry<'_> {
     const EMPTY: Entry<'static> = Entry {
         name: Signed::Exact(""),
-        value: "",
+        at: 0,
     };
 }
 
@@ -208,20 +198,20 @@ impl<'a> Entries<'a> {
     /// Adds an entry, writing its fields in place. Inlined, so that the name is not passed
     /// through memory (storing an enum field by field and loading it whole stalls).
     #[inline(always)]
-    fn push(&mut self, prefix: u128, name: Signed<'a>, value: &'a str) {
-        let at = self.len;
-        let key = SortKey::new(prefix, at);
-        if at < INLINE {
-            let entry = &mut self.inline[at];
+    fn push(&mut self, prefix: u128, name: Signed<'a>, at: usize) {
+        let i = self.len;
+        let key = SortKey::new(prefix, i);
+        if i < INLINE {
+            let entry = &mut self.inline[i];
             entry.name = name;
-            entry.value = value;
-            self.inline_keys[at] = key;
+            entry.at = at;
+            self.inline_keys[i] = key;
         } else {
-            if at == INLINE {
+            if i == INLINE {
                 self.heap.extend_from_slice(&self.inline);
                 self.heap_keys.extend_from_slice(&self.inline_keys);
             }
-            self.heap.push(Entry { name, value });
+            self.heap.push(Entry { name, at });
             self.heap_keys.push(key);
         }
         self.len += 1;
@@ -291,22 +281,21 @@ impl<'a> Sorted<'a> {
     pub(super) fn new(req: &'a SignableRequest<'a>, room: &'a mut Entries<'a>) -> Result<Self> {
         check_method(req.method)?;
         let mut sorted = Sorted {
-            req,
             encoded: String::new(),
             entries: &[],
             order: &[],
             split: 0,
         };
-        for &(name, value) in &req.query {
+        for (at, &(name, _)) in req.query.iter().enumerate() {
             if name.is_empty() {
                 return Err(Error::invalid("Query", "a parameter name is empty"));
             }
-            sorted.push_entry(room, name, name_form(name), value);
+            sorted.push_entry(room, name, name_form(name), at);
         }
         sorted.split = room.len;
-        for &(name, value) in &req.headers {
+        for (at, &(name, value)) in req.headers.iter().enumerate() {
             if let Some(known) = header::known_signed(name) {
-                room.push(known.prefix16(), Signed::Exact(known.name()), value);
+                room.push(known.prefix16(), Signed::Exact(known.name()), at);
             } else if header::is_signed_by_prefix(name) {
                 // A name of unreserved bytes is a token; the value is checked while it is
                 // encoded.
@@ -314,7 +303,7 @@ impl<'a> Sorted<'a> {
                 if form == NameForm::Encode {
                     header::check_name(name)?;
                 }
-                sorted.push_entry(room, name, form, value);
+                sorted.push_entry(room, name, form, at);
             } else {
                 header::check_name(name)?;
                 header::check_value(name, value)?;
@@ -332,13 +321,7 @@ impl<'a> Sorted<'a> {
     /// Adds the entry of a caller's name (already checked) of the given form, encoded into
     /// [`Sorted::encoded`] if it needs it.
     #[inline(always)]
-    fn push_entry(
-        &mut self,
-        room: &mut Entries<'a>,
-        name: &'a str,
-        form: NameForm,
-        value: &'a str,
-    ) {
+    fn push_entry(&mut self, room: &mut Entries<'a>, name: &'a str, form: NameForm, at: usize) {
         let name = match form {
             NameForm::AsIs => Signed::Exact(name),
             NameForm::Lower => Signed::Lower(name),
@@ -348,7 +331,7 @@ impl<'a> Sorted<'a> {
                 Signed::Encoded(start, self.encoded.len())
             }
         };
-        room.push(sort_prefix(self.bytes(&name)), name, value);
+        room.push(sort_prefix(self.bytes(&name)), name, at);
     }
 
     /// The bytes of a signed name, before lower-casing (a no-op for all but
@@ -357,16 +340,6 @@ impl<'a> Sorted<'a> {
         match *name {
             Signed::Exact(s) | Signed::Lower(s) => s.as_bytes(),
             Signed::Encoded(start, end) => &self.encoded.as_bytes()[start..end],
-        }
-    }
-
-    /// Writes a signed name.
-    #[inline(always)]
-    fn put_name(&self, out: &mut impl Out, name: &Signed<'_>) {
-        match *name {
-            Signed::Exact(s) => out.put_str(s),
-            Signed::Lower(s) => out.put_lower(s),
-            Signed::Encoded(start, end) => out.put_str(&self.encoded[start..end]),
         }
     }
 
@@ -415,89 +388,89 @@ impl<'a> Sorted<'a> {
         Err(header::duplicate(label, name))
     }
 
-    /// The length of the two name lists together, separators included.
-    pub(super) fn names_len(&self) -> usize {
-        self.entries
-            .iter()
-            .map(|e| self.bytes(&e.name).len() + 1)
-            .sum()
+    /// The signed query parameters in signing order: each one's signed name and place in
+    /// the request.
+    pub(super) fn query(&self) -> impl Iterator<Item = (NameText<'_>, usize)> {
+        self.signed(..self.split)
     }
 
-    /// The signed query parameters, sorted.
-    pub(super) fn query(&self) -> impl Iterator<Item = &Entry<'a>> {
-        self.order[..self.split]
-            .iter()
-            .map(|k| &self.entries[k.index()])
+    /// The signed headers in signing order, as [`Sorted::query`].
+    pub(super) fn headers(&self) -> impl Iterator<Item = (NameText<'_>, usize)> {
+        self.signed(self.split..)
     }
 
-    /// The signed headers, sorted.
-    pub(super) fn headers(&self) -> impl Iterator<Item = &Entry<'a>> {
-        self.order[self.split..]
-            .iter()
-            .map(|k| &self.entries[k.index()])
-    }
-
-    /// The FormatString as a `String`.
-    pub(super) fn format_string(&self) -> Result<String> {
-        let req = self.req;
-        let values: usize = self.entries.iter().map(|e| e.value.len()).sum();
-        let mut fs = String::with_capacity(
-            req.method.len() + req.pathname.len() + self.names_len() + values * 3 / 2 + 4,
-        );
-        self.write_format_string(&mut fs)?;
-        Ok(fs)
-    }
-
-    /// Writes `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values
-    /// of the signed headers on the way. Inlined, with the writes it makes, into the
-    /// signing path: measured faster there.
-    #[inline(always)]
-    pub(super) fn write_format_string(&self, out: &mut impl Out) -> Result<()> {
-        let req = self.req;
-        out.put_lower(req.method);
-        put_ascii(out, b'\n');
-        out.put_str(req.pathname);
-        put_ascii(out, b'\n');
-        for (i, entry) in self.query().enumerate() {
-            if i > 0 {
-                put_ascii(out, b'&');
-            }
-            self.put_name(out, &entry.name);
-            put_ascii(out, b'=');
-            encode_to(out, entry.value);
-        }
-        put_ascii(out, b'\n');
-        for (i, entry) in self.headers().enumerate() {
-            if i > 0 {
-                put_ascii(out, b'&');
-            }
-            self.put_name(out, &entry.name);
-            put_ascii(out, b'=');
-            if let Err(bad) = encode::encode_header_value_to(out, entry.value) {
-                // Named as before: the first header holding this value.
-                let raw = req
-                    .headers
-                    .iter()
-                    .find(|(_, v)| *v == entry.value)
-                    .map_or("", |(n, _)| *n);
-                return Err(header::bad_value(raw, bad));
-            }
-        }
-        put_ascii(out, b'\n');
-        Ok(())
-    }
-
-    /// Writes the names of `list` joined with `;`.
-    pub(super) fn write_names<'s>(
+    fn signed(
         &self,
-        out: &mut String,
-        list: impl Iterator<Item = &'s Entry<'s>>,
-    ) {
-        for (i, entry) in list.enumerate() {
-            if i > 0 {
-                out.push(';');
-            }
-            self.put_name(out, &entry.name);
+        range: impl std::slice::SliceIndex<[SortKey], Output = [SortKey]>,
+    ) -> impl Iterator<Item = (NameText<'_>, usize)> {
+        self.order[range].iter().map(|k| {
+            let entry = &self.entries[k.index()];
+            let name = match entry.name {
+                Signed::Exact(s) => NameText::Exact(s),
+                Signed::Lower(s) => NameText::Lower(s),
+                Signed::Encoded(start, end) => NameText::Exact(&self.encoded[start..end]),
+            };
+            (name, entry.at)
+        })
+    }
+}
+
+/// A signed name as it is written: as it is, or lower-cased on the way.
+#[derive(Clone, Copy)]
+pub(super) enum NameText<'s> {
+    /// Written as it is.
+    Exact(&'s str),
+    /// Written lower-cased.
+    Lower(&'s str),
+}
+
+impl NameText<'_> {
+    /// Writes the name.
+    #[inline(always)]
+    pub(super) fn put(self, out: &mut impl Out) {
+        match self {
+            NameText::Exact(s) => out.put_str(s),
+            NameText::Lower(s) => out.put_lower(s),
         }
     }
+}
+
+/// Writes the FormatString of `req`, `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`,
+/// from its signed query parameters and headers in signing order (signed name, place in
+/// the request), checking the values of the headers on the way. Inlined, with the writes
+/// it makes, into the signing path: measured faster there.
+#[inline(always)]
+pub(super) fn write_format_string<'n>(
+    out: &mut impl Out,
+    req: &SignableRequest<'_>,
+    query: impl Iterator<Item = (NameText<'n>, usize)>,
+    headers: impl Iterator<Item = (NameText<'n>, usize)>,
+) -> Result<()> {
+    check_method(req.method)?;
+    out.put_lower(req.method);
+    put_ascii(out, b'\n');
+    out.put_str(req.pathname);
+    put_ascii(out, b'\n');
+    for (i, (name, at)) in query.enumerate() {
+        if i > 0 {
+            put_ascii(out, b'&');
+        }
+        name.put(out);
+        put_ascii(out, b'=');
+        encode_to(out, req.query.get(at).map_or("", |q| q.1));
+    }
+    put_ascii(out, b'\n');
+    for (i, (name, at)) in headers.enumerate() {
+        if i > 0 {
+            put_ascii(out, b'&');
+        }
+        name.put(out);
+        put_ascii(out, b'=');
+        let (raw, value) = req.headers.get(at).copied().unwrap_or_default();
+        if let Err(bad) = encode::encode_header_value_to(out, value) {
+            return Err(header::bad_value(raw, bad));
+        }
+    }
+    put_ascii(out, b'\n');
+    Ok(())
 }

@@ -114,9 +114,10 @@ fn unix_seconds(t: SystemTime) -> Result<u64> {
 }
 
 mod canonical;
+mod shape;
 
 pub use canonical::{CanonicalRequest, SignableRequest, pathname_for_key};
-use canonical::{Entries, Sorted};
+use shape::Shape;
 
 /// Stage 2: `sha1\nKeyTime\nhex(SHA1(FormatString))\n`, at most 88 bytes, kept on the stack.
 #[derive(Clone, Copy)]
@@ -429,12 +430,48 @@ pub struct SigningStages {
 }
 
 /// Signs requests with one set of [`Credentials`], caching the [`SignKey`] of the current key
-/// time. `Send + Sync`: share one signer between threads.
+/// time and the shapes of the last requests (their names, validated and sorted). `Send +
+/// Sync`: share one signer between threads.
 pub struct Signer {
     credentials: Credentials,
     /// HMAC keyed by the SecretKey, so that deriving a SignKey costs two blocks less.
     secret_key: HmacKey,
-    cached: RwLock<Option<Arc<SignKey>>>,
+    cached: RwLock<Cache>,
+}
+
+/// What a [`Signer`] keeps between signatures.
+#[derive(Default)]
+struct Cache {
+    key: Option<Arc<SignKey>>,
+    /// The shapes signed last, at most [`Cache::SHAPES`].
+    shapes: Vec<Arc<Shape>>,
+    /// The shape to replace next when `shapes` is full.
+    next: usize,
+}
+
+impl Cache {
+    /// How many shapes a signer keeps: more than the kinds of requests a program sends
+    /// over and over (the parts of an upload, the objects of a batch), few enough to
+    /// look through quickly.
+    const SHAPES: usize = 8;
+
+    fn key(&self, key_time: KeyTime) -> Option<&Arc<SignKey>> {
+        self.key.as_ref().filter(|k| k.key_time == key_time)
+    }
+
+    fn shape(&self, req: &SignableRequest<'_>) -> Option<&Arc<Shape>> {
+        self.shapes.iter().find(|s| s.fits(req))
+    }
+
+    /// Keeps `shape`, in place of the oldest one when full.
+    fn remember(&mut self, shape: Arc<Shape>) {
+        if self.shapes.len() < Cache::SHAPES {
+            self.shapes.push(shape);
+        } else {
+            self.shapes[self.next] = shape;
+            self.next = (self.next + 1) % Cache::SHAPES;
+        }
+    }
 }
 
 impl Signer {
@@ -444,7 +481,7 @@ impl Signer {
         Signer {
             secret_key: HmacKey::new(credentials.secret_key().expose().as_bytes()),
             credentials,
-            cached: RwLock::new(None),
+            cached: RwLock::new(Cache::default()),
         }
     }
 
@@ -456,29 +493,58 @@ impl Signer {
     /// The SignKey for `key_time`: the cached one when the window matches, otherwise derived
     /// once and cached for the next requests.
     pub fn sign_key(&self, key_time: KeyTime) -> Arc<SignKey> {
-        self.with_key(key_time, Arc::clone)
-    }
-
-    /// Runs `f` on the cached SignKey of `key_time`, under the read lock (so that a
-    /// signature touches no reference count), or on one derived now and cached.
-    fn with_key<T>(&self, key_time: KeyTime, f: impl FnOnce(&Arc<SignKey>) -> T) -> T {
-        {
-            let cached = self.cached.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some(key) = cached.as_ref().filter(|k| k.key_time == key_time) {
-                return f(key);
-            }
+        if let Some(key) = self.read_cache().key(key_time) {
+            return Arc::clone(key);
         }
         let key = Arc::new(SignKey::derive_keyed(&self.secret_key, key_time));
-        let out = f(&key);
-        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some(key);
-        out
+        self.write_cache().key = Some(Arc::clone(&key));
+        key
+    }
+
+    fn read_cache(&self) -> std::sync::RwLockReadGuard<'_, Cache> {
+        self.cached.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write_cache(&self) -> std::sync::RwLockWriteGuard<'_, Cache> {
+        self.cached.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Signs `req` for `key_time`.
+    ///
+    /// With the SignKey and the request's shape cached, under the read lock and without
+    /// touching a reference count; otherwise what is missing is made (outside the lock) and
+    /// cached.
     pub fn sign(&self, req: &SignableRequest<'_>, key_time: KeyTime) -> Result<Authorization> {
-        self.with_key(key_time, |key| {
-            sign_with(self.credentials.secret_id(), key, req)
-        })
+        let (key, shape) = {
+            let cache = self.read_cache();
+            match (cache.key(key_time), cache.shape(req)) {
+                (Some(key), Some(shape)) => {
+                    return sign_with(self.credentials.secret_id(), key, shape, req);
+                }
+                (key, shape) => (key.cloned(), shape.cloned()),
+            }
+        };
+        let new_shape = match shape {
+            Some(_) => None,
+            None => Some(Arc::new(Shape::new(req)?)),
+        };
+        let new_key = match key {
+            Some(_) => None,
+            None => Some(Arc::new(SignKey::derive_keyed(&self.secret_key, key_time))),
+        };
+        let (Some(key), Some(shape)) = (key.or(new_key.clone()), shape.or(new_shape.clone()))
+        else {
+            unreachable!("both were found or made");
+        };
+        let auth = sign_with(self.credentials.secret_id(), &key, &shape, req);
+        let mut cache = self.write_cache();
+        if let Some(key) = new_key {
+            cache.key = Some(key);
+        }
+        if let Some(shape) = new_shape {
+            cache.remember(shape);
+        }
+        auth
     }
 
     /// Signs `req` for `key_time` and returns every intermediate stage as well.
@@ -488,14 +554,15 @@ impl Signer {
         key_time: KeyTime,
     ) -> Result<SigningStages> {
         let key = self.sign_key(key_time);
-        let (authorization, format_string, string_to_sign) =
-            sign_stages_with(self.credentials.secret_id(), &key, req)?;
+        let shape = Shape::new(req)?;
+        let canonical = shape.canonical(req)?;
+        let kt = key.key_time_text.parts().1;
+        let string_to_sign = StringToSign::new(kt, &canonical.format_string);
+        let mut authorization =
+            Authorization::unsigned(self.credentials.secret_id(), &key.key_time_text, &shape);
+        authorization.push_signature(&key.signature(&string_to_sign));
         Ok(SigningStages {
-            canonical: CanonicalRequest {
-                format_string,
-                header_list: authorization.header_list().to_owned(),
-                url_param_list: authorization.url_param_list().to_owned(),
-            },
+            canonical,
             string_to_sign,
             sign_key: (*key).clone(),
             authorization,
@@ -511,69 +578,49 @@ impl fmt::Debug for Signer {
     }
 }
 
-/// The one signing path: validates and sorts the request, hashes the FormatString while it
-/// is written (it is never kept), and writes the Authorization.
+/// The one signing path: hashes the FormatString while it is written (it is never kept),
+/// and writes the Authorization.
 ///
 /// The Authorization's text before the signature is written after the FormatString's last
 /// block is handed to SHA-1 and before its digest is used: it does not depend on the hash,
 /// so the processor writes it while the (long, serial) block compressions run.
-fn sign_with(secret_id: &str, key: &SignKey, req: &SignableRequest<'_>) -> Result<Authorization> {
-    let mut room = Entries::EMPTY;
-    let sorted = Sorted::new(req, &mut room)?;
+fn sign_with(
+    secret_id: &str,
+    key: &SignKey,
+    shape: &Shape,
+    req: &SignableRequest<'_>,
+) -> Result<Authorization> {
     let mut hash = Sha1Stream::new();
-    sorted.write_format_string(&mut hash)?;
+    shape.write_format_string(&mut hash, req)?;
     let digest = hash.finish();
-    let (text, kt) = key.key_time_text.parts();
-    let mut auth = Authorization::unsigned(secret_id, text, kt, &sorted);
-    auth.push_signature(&key.signature_of_digest(kt, &digest));
+    let mut auth = Authorization::unsigned(secret_id, &key.key_time_text, shape);
+    auth.push_signature(&key.signature_of_digest(key.key_time_text.parts().1, &digest));
     Ok(auth)
 }
 
-/// [`sign_with`], keeping the FormatString and the string to sign.
-fn sign_stages_with(
-    secret_id: &str,
-    key: &SignKey,
-    req: &SignableRequest<'_>,
-) -> Result<(Authorization, String, StringToSign)> {
-    let mut room = Entries::EMPTY;
-    let sorted = Sorted::new(req, &mut room)?;
-    let format_string = sorted.format_string()?;
-    let (text, kt) = key.key_time_text.parts();
-    let mut auth = Authorization::unsigned(secret_id, text, kt, &sorted);
-    let string_to_sign = StringToSign::new(kt, &format_string);
-    auth.push_signature(&key.signature(&string_to_sign));
-    Ok((auth, format_string, string_to_sign))
-}
-
 impl Authorization {
-    /// Everything but the signature: the fixed parts and the name lists, in one string
-    /// allocated at the exact size of the whole.
-    /// `key_time_text` is a [`KeyTimeText`] with `kt` in it.
-    fn unsigned(secret_id: &str, key_time_text: &str, kt: &str, sorted: &Sorted<'_>) -> Self {
-        // Fixed text (58 bytes), the id, the key time text, the names with their `;`, and
-        // the 40-character signature.
-        let mut value = String::with_capacity(
-            58 + secret_id.len() + key_time_text.len() + sorted.names_len() + 40,
-        );
-        value.push_str("q-sign-algorithm=sha1&q-ak=");
+    /// Everything but the signature, in one string allocated at the exact size of the
+    /// whole: the fixed start, the id, the key time text and the shape's name lists.
+    fn unsigned(secret_id: &str, key_time_text: &KeyTimeText, shape: &Shape) -> Self {
+        const START: &str = "q-sign-algorithm=sha1&q-ak=";
+        let (text, kt) = key_time_text.parts();
+        let lists = shape.lists();
+        let mut value =
+            String::with_capacity(START.len() + secret_id.len() + text.len() + lists.len() + 40);
+        value.push_str(START);
         value.push_str(secret_id);
         let at = value.len() + KeyTimeText::AT;
         let key_time = at..at + kt.len();
-        value.push_str(key_time_text);
+        value.push_str(text);
         let start = value.len();
-        sorted.write_names(&mut value, sorted.headers());
-        let header_list = start..value.len();
-        value.push_str("&q-url-param-list=");
-        let start = value.len();
-        sorted.write_names(&mut value, sorted.query());
-        let url_param_list = start..value.len();
-        value.push_str("&q-signature=");
+        value.push_str(lists);
+        let (headers, params) = shape.list_ranges();
         let end = value.len();
         Authorization {
             value,
             key_time,
-            header_list,
-            url_param_list,
+            header_list: start + headers.start..start + headers.end,
+            url_param_list: start + params.start..start + params.end,
             signature: end..end,
         }
     }
@@ -631,7 +678,7 @@ impl GetAuthorization {
             .queries(self.query.iter().map(|(n, v)| (n.as_str(), v.as_str())))
             .headers(self.headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
         let key = SignKey::derive(credentials.secret_key(), key_time);
-        sign_with(credentials.secret_id(), &key, &req)
+        sign_with(credentials.secret_id(), &key, &Shape::new(&req)?, &req)
     }
 }
 

@@ -124,6 +124,98 @@ fn sign_key_is_reused_within_a_window_and_across_threads() {
 }
 
 #[test]
+fn shapes_are_cached_per_signer_and_their_values_still_checked() {
+    let s = signer();
+    let kt = KeyTime::new(100, 200).expect("valid");
+    let sign = |method: &str, ua: &str, meta: &str| {
+        s.sign(
+            &SignableRequest::new(method, "/k")
+                .header("Host", "h")
+                .header("User-Agent", ua)
+                .header("x-cos-meta-a", meta),
+            kt,
+        )
+    };
+    let first = sign("PUT", "ua", "1").expect("signs");
+    assert_eq!(s.read_cache().shapes.len(), 1);
+    assert_eq!(sign("PUT", "ua", "1"), Ok(first.clone()));
+    assert_ne!(sign("PUT", "ua", "2"), Ok(first.clone()));
+    assert_eq!(s.read_cache().shapes.len(), 1);
+    // A cached shape does not vouch for the values or the method of the next request.
+    let err = sign("PUT", "a\r\nInjected: 1", "1").expect_err("CR LF");
+    assert_eq!(err.field(), Some("Headers[User-Agent]"));
+    let err = sign("PUT", "ua", "a\nb").expect_err("LF");
+    assert_eq!(err.field(), Some("Headers[x-cos-meta-a]"));
+    let err = sign("P UT", "ua", "1").expect_err("method");
+    assert_eq!(err.field(), Some("Method"));
+    // Names in another order, or in another case, are another shape.
+    let swapped = SignableRequest::new("PUT", "/k")
+        .header("User-Agent", "ua")
+        .header("Host", "h")
+        .header("x-cos-meta-a", "1");
+    assert_eq!(s.sign(&swapped, kt), Ok(first.clone()));
+    let cased = SignableRequest::new("PUT", "/k")
+        .header("HOST", "h")
+        .header("User-Agent", "ua")
+        .header("X-Cos-Meta-A", "1");
+    assert_eq!(s.sign(&cased, kt), Ok(first.clone()));
+    assert_eq!(s.read_cache().shapes.len(), 3);
+    // More shapes than the cache holds: the oldest go, every signature stays right.
+    let names: Vec<String> = (0..3 * Cache::SHAPES)
+        .map(|i| format!("x-cos-meta-n{i}"))
+        .collect();
+    for round in 0..2 {
+        for name in &names {
+            let req = SignableRequest::new("GET", "/k").header(name, "v");
+            let want = GetAuthorization {
+                credentials: Some(Credentials::new("AKIDtest", "secretkey").expect("valid")),
+                method: "GET".into(),
+                key: "k".into(),
+                key_time: Some(kt),
+                headers: vec![(name.clone(), "v".into())],
+                ..GetAuthorization::default()
+            }
+            .sign(UNIX_EPOCH)
+            .expect("signs");
+            assert_eq!(s.sign(&req, kt), Ok(want), "{name}, round {round}");
+        }
+    }
+    assert_eq!(s.read_cache().shapes.len(), Cache::SHAPES);
+}
+
+#[test]
+fn shapes_are_shared_between_threads() {
+    let s = signer();
+    let kt = KeyTime::new(100, 200).expect("valid");
+    let values: Vec<String> = (0..200).map(|i| format!("v{i}")).collect();
+    let request = |i: usize| {
+        let req = SignableRequest::new("PUT", "/k").header("Host", "h");
+        match i % 3 {
+            0 => req.header("x-cos-meta-a", &values[i]),
+            1 => req.query("partNumber", &values[i]),
+            _ => req
+                .header("Content-Type", &values[i])
+                .header("x-cos-acl", "private"),
+        }
+    };
+    let alone: Vec<Authorization> = (0..values.len())
+        .map(|i| signer().sign(&request(i), kt).expect("signs"))
+        .collect();
+    let n = values.len();
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            let (s, alone, request) = (&s, &alone, &request);
+            scope.spawn(move || {
+                for i in (t..n).step_by(4).chain(0..n) {
+                    assert_eq!(s.sign(&request(i), kt).as_ref(), Ok(&alone[i]), "{i}");
+                }
+            });
+        }
+    });
+    assert_eq!(s.read_cache().shapes.len(), 3);
+}
+
+#[test]
 fn bad_inputs_are_typed_errors() {
     let kt = KeyTime::new(1, 2).expect("valid");
     let s = signer();
@@ -325,7 +417,51 @@ fn canonical_form_matches_the_simple_way_on_generated_requests() {
         assert_eq!(got.url_param_list(), url_param_list);
         let stages = signer.sign_stages(&req, kt).expect("signs");
         assert_eq!(stages.canonical, got);
+        // Signed as the first of its shape, then again from the signer's cache.
+        assert_eq!(signer.sign(&req, kt), Ok(stages.authorization.clone()));
         assert_eq!(signer.sign(&req, kt), Ok(stages.authorization));
+        // A request of the same shape with other values, from the cache.
+        let values: Vec<String> = (0..query.len() + headers.len())
+            .map(|_| rng.text(&VALUE_PARTS, 3))
+            .collect();
+        let query2: Vec<(String, String)> = query
+            .iter()
+            .zip(&values)
+            .map(|((n, _), v)| (n.clone(), v.clone()))
+            .collect();
+        let headers2: Vec<(String, String)> = headers
+            .iter()
+            .zip(&values[query.len()..])
+            .map(|((n, _), v)| (n.clone(), v.clone()))
+            .collect();
+        let req2 = SignableRequest::new("Put", "/a b/中")
+            .queries(query2.iter().map(|(n, v)| (n.as_str(), v.as_str())))
+            .headers(headers2.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        let (fs, _, _) = reference("Put", "/a b/中", &query2, &headers2);
+        let auth = signer.sign(&req2, kt).expect("signs");
+        assert_eq!(
+            auth,
+            GetAuthorization {
+                credentials: Some(Credentials::new("AKIDtest", "secretkey").expect("valid")),
+                method: "Put".into(),
+                key: "a b/中".into(),
+                key_time: Some(kt),
+                query: query2.clone(),
+                headers: headers2.clone(),
+                ..GetAuthorization::default()
+            }
+            .sign(UNIX_EPOCH)
+            .expect("signs"),
+            "{query2:?} {headers2:?}"
+        );
+        assert_eq!(
+            signer
+                .sign_stages(&req2, kt)
+                .expect("signs")
+                .canonical
+                .format_string,
+            fs
+        );
         checked += 1;
     }
     assert!(checked > 1000, "only {checked} valid requests");

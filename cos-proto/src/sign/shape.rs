@@ -1,0 +1,189 @@
+//! The shape of a request: its query parameter and header names, in the order given.
+//!
+//! Everything a signature does with the names — validate them, pick the headers COS signs,
+//! encode and lower-case them, sort them, reject one given twice, list them in the
+//! Authorization — depends on the names alone. A [`Shape`] does it once; a [`Signer`]
+//! keeps the shapes it signed last, so that the next request of the same shape (the
+//! parts of one upload, the objects of one batch) only encodes its values and hashes.
+//!
+//! [`Signer`]: super::Signer
+
+use std::ops::Range;
+
+use super::canonical::{
+    CanonicalRequest, Entries, NameText, SignableRequest, Sorted, write_format_string,
+};
+use crate::encode::Out;
+use crate::error::Result;
+use crate::header;
+
+/// The names of a request, validated, and what signing makes of them.
+pub(super) struct Shape {
+    /// The names as given, back to back: the query parameters', then the headers'.
+    names: String,
+    /// Where each name ends in `names`.
+    ends: Vec<usize>,
+    /// How many of the names are query parameters'.
+    query_len: usize,
+    /// The signed names, lower-cased and encoded, back to back.
+    signed: String,
+    /// The signed query parameters, then the signed headers, in signing order: each one's
+    /// place in the request and its name in `signed`.
+    order: Vec<(usize, Range<usize>)>,
+    /// Where the headers start in `order`.
+    split: usize,
+    /// The headers COS does not sign, whose values are only checked.
+    unsigned: Vec<usize>,
+    /// `{q-header-list}&q-url-param-list={q-url-param-list}&q-signature=`: the
+    /// Authorization between the key time and the signature.
+    lists: String,
+    /// The length of the header list at the start of `lists`.
+    header_list_len: usize,
+    /// The length of the parameter list in `lists`.
+    param_list_len: usize,
+}
+
+/// What stands between the two name lists in an Authorization.
+pub(super) const PARAM_LIST_FIELD: &str = "&q-url-param-list=";
+
+/// What stands before the signature in an Authorization.
+pub(super) const SIGNATURE_FIELD: &str = "&q-signature=";
+
+impl Shape {
+    /// The shape of `req`, with every name checked (and the method: a shape is only built
+    /// to sign).
+    pub(super) fn new(req: &SignableRequest<'_>) -> Result<Self> {
+        let mut room = Entries::EMPTY;
+        let sorted = Sorted::new(req, &mut room)?;
+        let raw = || req.query.iter().chain(&req.headers).map(|(n, _)| *n);
+        let mut names = String::with_capacity(raw().map(str::len).sum());
+        let ends = raw()
+            .map(|n| {
+                names.push_str(n);
+                names.len()
+            })
+            .collect();
+        let mut signed = String::new();
+        let mut order = Vec::with_capacity(req.query.len() + req.headers.len());
+        for (name, at) in sorted.query().chain(sorted.headers()) {
+            let start = signed.len();
+            name.put(&mut signed);
+            order.push((at, start..signed.len()));
+        }
+        let split = sorted.query().count();
+        let unsigned = req
+            .headers
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _))| {
+                header::known_signed(name).is_none() && !header::is_signed_by_prefix(name)
+            })
+            .map(|(at, _)| at)
+            .collect();
+        let mut shape = Shape {
+            names,
+            ends,
+            query_len: req.query.len(),
+            signed,
+            order,
+            split,
+            unsigned,
+            lists: String::new(),
+            header_list_len: 0,
+            param_list_len: 0,
+        };
+        shape.lists = shape.join(&shape.order[split..]);
+        shape.header_list_len = shape.lists.len();
+        shape.lists.push_str(PARAM_LIST_FIELD);
+        let params = shape.join(&shape.order[..split]);
+        shape.param_list_len = params.len();
+        shape.lists.push_str(&params);
+        shape.lists.push_str(SIGNATURE_FIELD);
+        Ok(shape)
+    }
+
+    /// The signed names of `entries` joined with `;`.
+    fn join(&self, entries: &[(usize, Range<usize>)]) -> String {
+        let names: Vec<&str> = entries
+            .iter()
+            .map(|(_, r)| &self.signed[r.clone()])
+            .collect();
+        names.join(";")
+    }
+
+    /// Whether `req` has this shape: the same names in the same order.
+    #[inline]
+    pub(super) fn fits(&self, req: &SignableRequest<'_>) -> bool {
+        if req.query.len() != self.query_len
+            || req.query.len() + req.headers.len() != self.ends.len()
+        {
+            return false;
+        }
+        let names = self.names.as_bytes();
+        let mut start = 0;
+        for ((name, _), &end) in req.query.iter().chain(&req.headers).zip(&self.ends) {
+            if names.get(start..end) != Some(name.as_bytes()) {
+                return false;
+            }
+            start = end;
+        }
+        true
+    }
+
+    /// Writes the FormatString of `req` (which must have this shape), checking its method
+    /// and its header values.
+    #[inline(always)]
+    pub(super) fn write_format_string(
+        &self,
+        out: &mut impl Out,
+        req: &SignableRequest<'_>,
+    ) -> Result<()> {
+        for &at in &self.unsigned {
+            let (name, value) = req.headers.get(at).copied().unwrap_or_default();
+            header::check_value(name, value)?;
+        }
+        write_format_string(
+            out,
+            req,
+            self.signed(&self.order[..self.split]),
+            self.signed(&self.order[self.split..]),
+        )
+    }
+
+    /// Each of `entries` as its signed name and its place in the request.
+    #[inline(always)]
+    fn signed<'s>(
+        &'s self,
+        entries: &'s [(usize, Range<usize>)],
+    ) -> impl Iterator<Item = (NameText<'s>, usize)> {
+        entries
+            .iter()
+            .map(|(at, r)| (NameText::Exact(&self.signed[r.clone()]), *at))
+    }
+
+    /// The Authorization's text from the header list to `&q-signature=`.
+    pub(super) fn lists(&self) -> &str {
+        &self.lists
+    }
+
+    /// Where the header list and the parameter list are in [`Shape::lists`].
+    pub(super) fn list_ranges(&self) -> (Range<usize>, Range<usize>) {
+        let params = self.header_list_len + PARAM_LIST_FIELD.len();
+        (
+            0..self.header_list_len,
+            params..params + self.param_list_len,
+        )
+    }
+
+    /// The canonical form of `req` (which must have this shape).
+    pub(super) fn canonical(&self, req: &SignableRequest<'_>) -> Result<CanonicalRequest> {
+        let mut format_string = String::new();
+        self.write_format_string(&mut format_string, req)?;
+        let (headers, params) = self.list_ranges();
+        Ok(CanonicalRequest {
+            format_string,
+            header_list: self.lists[headers].to_owned(),
+            url_param_list: self.lists[params].to_owned(),
+        })
+    }
+}
