@@ -558,8 +558,11 @@ impl Signer {
         let canonical = shape.canonical(req)?;
         let kt = key.key_time_text.parts().1;
         let string_to_sign = StringToSign::new(kt, &canonical.format_string);
-        let mut authorization =
-            Authorization::unsigned(self.credentials.secret_id(), &key.key_time_text, &shape);
+        let mut authorization = Authorization::unsigned(
+            self.credentials.secret_id(),
+            key.key_time_text.parts(),
+            &shape,
+        );
         authorization.push_signature(&key.signature(&string_to_sign));
         Ok(SigningStages {
             canonical,
@@ -593,17 +596,18 @@ fn sign_with(
     let mut hash = Sha1Stream::new();
     shape.write_format_string(&mut hash, req)?;
     let digest = hash.finish();
-    let mut auth = Authorization::unsigned(secret_id, &key.key_time_text, shape);
-    auth.push_signature(&key.signature_of_digest(key.key_time_text.parts().1, &digest));
+    let key_time_text = key.key_time_text.parts();
+    let mut auth = Authorization::unsigned(secret_id, key_time_text, shape);
+    auth.push_signature(&key.signature_of_digest(key_time_text.1, &digest));
     Ok(auth)
 }
 
 impl Authorization {
     /// Everything but the signature, in one string allocated at the exact size of the
-    /// whole: the fixed start, the id, the key time text and the shape's name lists.
-    fn unsigned(secret_id: &str, key_time_text: &KeyTimeText, shape: &Shape) -> Self {
+    /// whole: the fixed start, the id, the key time text (the whole [`KeyTimeText`], and
+    /// `start;end` in it) and the shape's name lists.
+    fn unsigned(secret_id: &str, (text, kt): (&str, &str), shape: &Shape) -> Self {
         const START: &str = "q-sign-algorithm=sha1&q-ak=";
-        let (text, kt) = key_time_text.parts();
         let lists = shape.lists();
         let mut value =
             String::with_capacity(START.len() + secret_id.len() + text.len() + lists.len() + 40);

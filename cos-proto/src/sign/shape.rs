@@ -25,11 +25,9 @@ pub(super) struct Shape {
     ends: Vec<usize>,
     /// How many of the names are query parameters'.
     query_len: usize,
-    /// The signed names, lower-cased and encoded, back to back.
-    signed: String,
     /// The signed query parameters, then the signed headers, in signing order: each one's
-    /// place in the request and its name in `signed`.
-    order: Vec<(usize, Range<usize>)>,
+    /// place in the request and its signed name (lower-cased and encoded).
+    order: Vec<(usize, Box<str>)>,
     /// Where the headers start in `order`.
     split: usize,
     /// The headers COS does not sign, whose values are only checked.
@@ -63,13 +61,15 @@ impl Shape {
                 names.len()
             })
             .collect();
-        let mut signed = String::new();
-        let mut order = Vec::with_capacity(req.query.len() + req.headers.len());
-        for (name, at) in sorted.query().chain(sorted.headers()) {
-            let start = signed.len();
-            name.put(&mut signed);
-            order.push((at, start..signed.len()));
-        }
+        let order = sorted
+            .query()
+            .chain(sorted.headers())
+            .map(|(name, at)| {
+                let mut signed = String::new();
+                name.put(&mut signed);
+                (at, signed.into_boxed_str())
+            })
+            .collect();
         let split = sorted.query().count();
         let unsigned = req
             .headers
@@ -84,7 +84,6 @@ impl Shape {
             names,
             ends,
             query_len: req.query.len(),
-            signed,
             order,
             split,
             unsigned,
@@ -92,10 +91,10 @@ impl Shape {
             header_list_len: 0,
             param_list_len: 0,
         };
-        shape.lists = shape.join(&shape.order[split..]);
+        shape.lists = Shape::join(&shape.order[split..]);
         shape.header_list_len = shape.lists.len();
         shape.lists.push_str(PARAM_LIST_FIELD);
-        let params = shape.join(&shape.order[..split]);
+        let params = Shape::join(&shape.order[..split]);
         shape.param_list_len = params.len();
         shape.lists.push_str(&params);
         shape.lists.push_str(SIGNATURE_FIELD);
@@ -103,11 +102,8 @@ impl Shape {
     }
 
     /// The signed names of `entries` joined with `;`.
-    fn join(&self, entries: &[(usize, Range<usize>)]) -> String {
-        let names: Vec<&str> = entries
-            .iter()
-            .map(|(_, r)| &self.signed[r.clone()])
-            .collect();
+    fn join(entries: &[(usize, Box<str>)]) -> String {
+        let names: Vec<&str> = entries.iter().map(|(_, name)| &**name).collect();
         names.join(";")
     }
 
@@ -145,20 +141,17 @@ impl Shape {
         write_format_string(
             out,
             req,
-            self.signed(&self.order[..self.split]),
-            self.signed(&self.order[self.split..]),
+            Shape::signed(&self.order[..self.split]),
+            Shape::signed(&self.order[self.split..]),
         )
     }
 
     /// Each of `entries` as its signed name and its place in the request.
     #[inline(always)]
-    fn signed<'s>(
-        &'s self,
-        entries: &'s [(usize, Range<usize>)],
-    ) -> impl Iterator<Item = (NameText<'s>, usize)> {
+    fn signed(entries: &[(usize, Box<str>)]) -> impl Iterator<Item = (NameText<'_>, usize)> {
         entries
             .iter()
-            .map(|(at, r)| (NameText::Exact(&self.signed[r.clone()]), *at))
+            .map(|(at, name)| (NameText::Exact(name), *at))
     }
 
     /// The Authorization's text from the header list to `&q-signature=`.
