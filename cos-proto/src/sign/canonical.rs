@@ -5,8 +5,7 @@ use std::cmp::Ordering;
 
 use super::shape::Shape;
 use crate::encode::{
-    self, CHUNK, NameForm, Out, encode_lower_into, encode_to, load_chunk, lower_chunk, name_form,
-    put_ascii,
+    self, CHUNK, NameForm, Out, encode_lower_into, load_chunk, lower_chunk, name_form,
 };
 use crate::error::{Error, Result};
 use crate::header;
@@ -266,7 +265,7 @@ fn cmp_lower(a: &[u8], b: &[u8]) -> Ordering {
 }
 
 /// Checks the method: a non-empty word of ASCII letters.
-fn check_method(method: &str) -> Result<()> {
+pub(super) fn check_method(method: &str) -> Result<()> {
     if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
         return Err(Error::invalid(
             "Method",
@@ -279,7 +278,6 @@ fn check_method(method: &str) -> Result<()> {
 impl<'a> Sorted<'a> {
     /// Validates and sorts the signed parts of `req`, keeping their entries in `room`.
     pub(super) fn new(req: &'a SignableRequest<'a>, room: &'a mut Entries<'a>) -> Result<Self> {
-        check_method(req.method)?;
         let mut sorted = Sorted {
             encoded: String::new(),
             entries: &[],
@@ -309,6 +307,8 @@ impl<'a> Sorted<'a> {
                 header::check_value(name, value)?;
             }
         }
+        // After the headers, as a signature of a known shape checks it.
+        check_method(req.method)?;
         let (entries, order) = room.parts();
         let (query, headers) = order.split_at_mut(sorted.split);
         sorted.sort_and_check(entries, query, "Query", &req.query)?;
@@ -433,44 +433,4 @@ impl NameText<'_> {
             NameText::Lower(s) => out.put_lower(s),
         }
     }
-}
-
-/// Writes the FormatString of `req`, `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`,
-/// from its signed query parameters and headers in signing order (signed name, place in
-/// the request), checking the values of the headers on the way. Inlined, with the writes
-/// it makes, into the signing path: measured faster there.
-#[inline(always)]
-pub(super) fn write_format_string<'n>(
-    out: &mut impl Out,
-    req: &SignableRequest<'_>,
-    query: impl Iterator<Item = (NameText<'n>, usize)>,
-    headers: impl Iterator<Item = (NameText<'n>, usize)>,
-) -> Result<()> {
-    check_method(req.method)?;
-    out.put_lower(req.method);
-    put_ascii(out, b'\n');
-    out.put_str(req.pathname);
-    put_ascii(out, b'\n');
-    for (i, (name, at)) in query.enumerate() {
-        if i > 0 {
-            put_ascii(out, b'&');
-        }
-        name.put(out);
-        put_ascii(out, b'=');
-        encode_to(out, req.query.get(at).map_or("", |q| q.1));
-    }
-    put_ascii(out, b'\n');
-    for (i, (name, at)) in headers.enumerate() {
-        if i > 0 {
-            put_ascii(out, b'&');
-        }
-        name.put(out);
-        put_ascii(out, b'=');
-        let (raw, value) = req.headers.get(at).copied().unwrap_or_default();
-        if let Err(bad) = encode::encode_header_value_to(out, value) {
-            return Err(header::bad_value(raw, bad));
-        }
-    }
-    put_ascii(out, b'\n');
-    Ok(())
 }

@@ -11,7 +11,10 @@
 //!
 //! Nothing here reads the clock: the [`KeyTime`] is always an input. A [`Signer`] derives the
 //! [`SignKey`] of a key time once and reuses it (with its pre-keyed HMAC state) for every
-//! request signed in that window, from any number of threads.
+//! request signed in that window, from any number of threads. It also keeps the shapes of
+//! the last few requests (their names, in order: validated, encoded, sorted, and listed as
+//! the Authorization lists them), so that the next request with the same names only
+//! encodes its values and hashes.
 
 use std::fmt;
 use std::ops::Range;

@@ -10,10 +10,8 @@
 
 use std::ops::Range;
 
-use super::canonical::{
-    CanonicalRequest, Entries, NameText, SignableRequest, Sorted, write_format_string,
-};
-use crate::encode::Out;
+use super::canonical::{CanonicalRequest, Entries, SignableRequest, Sorted, check_method};
+use crate::encode::{Out, encode_header_value_to, encode_to, put_ascii};
 use crate::error::Result;
 use crate::header;
 
@@ -91,20 +89,15 @@ impl Shape {
             header_list_len: 0,
             param_list_len: 0,
         };
-        shape.lists = Shape::join(&shape.order[split..]);
-        shape.header_list_len = shape.lists.len();
-        shape.lists.push_str(PARAM_LIST_FIELD);
-        let params = Shape::join(&shape.order[..split]);
-        shape.param_list_len = params.len();
-        shape.lists.push_str(&params);
-        shape.lists.push_str(SIGNATURE_FIELD);
+        let names_len: usize = shape.order.iter().map(|(_, name)| name.len() + 1).sum();
+        let mut lists =
+            String::with_capacity(names_len + PARAM_LIST_FIELD.len() + SIGNATURE_FIELD.len());
+        shape.header_list_len = join_into(&mut lists, &shape.order[split..]);
+        lists.push_str(PARAM_LIST_FIELD);
+        shape.param_list_len = join_into(&mut lists, &shape.order[..split]);
+        lists.push_str(SIGNATURE_FIELD);
+        shape.lists = lists;
         Ok(shape)
-    }
-
-    /// The signed names of `entries` joined with `;`.
-    fn join(entries: &[(usize, Box<str>)]) -> String {
-        let names: Vec<&str> = entries.iter().map(|(_, name)| &**name).collect();
-        names.join(";")
     }
 
     /// Whether `req` has this shape: the same names in the same order.
@@ -126,8 +119,11 @@ impl Shape {
         true
     }
 
-    /// Writes the FormatString of `req` (which must have this shape), checking its method
-    /// and its header values.
+    /// Writes the FormatString of `req` (which must have this shape),
+    /// `lower(method)\npathname\nHttpParameters\nHttpHeaders\n`, checking the values of
+    /// its unsigned headers, its method, and the values of its signed headers (in the order
+    /// [`Shape::new`] and the writing of a new shape check them). Inlined, with the writes
+    /// it makes, into the signing path: measured faster there.
     #[inline(always)]
     pub(super) fn write_format_string(
         &self,
@@ -138,20 +134,34 @@ impl Shape {
             let (name, value) = req.headers.get(at).copied().unwrap_or_default();
             header::check_value(name, value)?;
         }
-        write_format_string(
-            out,
-            req,
-            Shape::signed(&self.order[..self.split]),
-            Shape::signed(&self.order[self.split..]),
-        )
-    }
-
-    /// Each of `entries` as its signed name and its place in the request.
-    #[inline(always)]
-    fn signed(entries: &[(usize, Box<str>)]) -> impl Iterator<Item = (NameText<'_>, usize)> {
-        entries
-            .iter()
-            .map(|(at, name)| (NameText::Exact(name), *at))
+        check_method(req.method)?;
+        out.put_lower(req.method);
+        put_ascii(out, b'\n');
+        out.put_str(req.pathname);
+        put_ascii(out, b'\n');
+        let (query, headers) = self.order.split_at(self.split);
+        for (i, (at, name)) in query.iter().enumerate() {
+            if i > 0 {
+                put_ascii(out, b'&');
+            }
+            out.put_str(name);
+            put_ascii(out, b'=');
+            encode_to(out, req.query.get(*at).map_or("", |q| q.1));
+        }
+        put_ascii(out, b'\n');
+        for (i, (at, name)) in headers.iter().enumerate() {
+            if i > 0 {
+                put_ascii(out, b'&');
+            }
+            out.put_str(name);
+            put_ascii(out, b'=');
+            let (raw, value) = req.headers.get(*at).copied().unwrap_or_default();
+            if let Err(bad) = encode_header_value_to(out, value) {
+                return Err(header::bad_value(raw, bad));
+            }
+        }
+        put_ascii(out, b'\n');
+        Ok(())
     }
 
     /// The Authorization's text from the header list to `&q-signature=`.
@@ -179,4 +189,16 @@ impl Shape {
             url_param_list: self.lists[params].to_owned(),
         })
     }
+}
+
+/// Appends the signed names of `entries` joined with `;`, returning their length.
+fn join_into(out: &mut String, entries: &[(usize, Box<str>)]) -> usize {
+    let start = out.len();
+    for (i, (_, name)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        out.push_str(name);
+    }
+    out.len() - start
 }
