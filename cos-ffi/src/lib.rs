@@ -75,7 +75,8 @@
 //!    it fails the call.
 //! 9. **Threads.** A `cos_client` may be used from several threads at once (the task
 //!    controls — `cos_client_pause_task` and friends — are meant to be called from another
-//!    thread than the blocked task call); an output may be read from several threads at
+//!    thread than the blocked task call; `examples/threads.c` runs four threads on one
+//!    client, each with its own last error); an output may be read from several threads at
 //!    once. Builders, parameter sets, uploads, downloads and callback sets are set up from
 //!    one thread at a time (a call only reads them).
 //!

@@ -625,3 +625,32 @@ fn transfer() {
     assert!(journals.is_empty(), "journals left: {journals:?}");
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// One client from four C threads at once: every thread's objects arrive whole, every
+/// thread's deliberate failure shows in its own last error, and nothing leaks (valgrind).
+#[test]
+fn threads() {
+    let exe = compile("threads");
+    let emu = emulator();
+    let prefix = prefix("threads");
+    let out = run_program(&exe, &emu, &[&prefix]);
+    assert_eq!(
+        lines(&out, "thread"),
+        (0..4)
+            .map(|i| format!("{i}: puts 12 reads 12 heads 12 signs 12 own errors 4"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(line(&out, "listed"), "48 objects, failures 0");
+    // What the threads put, COS holds: each object's bytes as its thread made them.
+    let client = rust_client(&emu);
+    for t in 0..4usize {
+        for round in 0..12usize {
+            let len = 1000 + (t * 7919 + round * 104_729) % 60_000;
+            let want: Vec<u8> = (0..len).map(|i| (i * 31 + t * 17 + round) as u8).collect();
+            assert!(
+                get(&client, &format!("{prefix}t{t}/o{round:02}.bin")) == want,
+                "thread {t}, round {round}"
+            );
+        }
+    }
+}
