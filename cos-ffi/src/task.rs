@@ -390,57 +390,103 @@ fn file_path(t: &mut Take<'_>, what: &str) -> FfiResult<PathBuf> {
     }
 }
 
+/// What every task takes to size, spread and retry its parts: `SliceSize`, `ChunkSize`,
+/// `AsyncLimit` / `ChunkParallelLimit`, `PartAttempts`, `PauseOnError`.
+#[derive(Clone, Copy)]
+struct Tuning {
+    slice_size: Option<u64>,
+    chunk_size: Option<u64>,
+    chunk_parallel_limit: Option<usize>,
+    part_attempts: Option<u32>,
+    pause_on_error: bool,
+}
+
+fn tuning(t: &mut Take<'_>) -> FfiResult<Tuning> {
+    Ok(Tuning {
+        slice_size: t.number("SliceSize")?,
+        chunk_size: t.number("ChunkSize")?,
+        chunk_parallel_limit: parallel_limit(t)?,
+        part_attempts: t.number("PartAttempts")?,
+        pause_on_error: t.flag("PauseOnError")?.unwrap_or(false),
+    })
+}
+
+/// The closures cos-blocking calls for one task, wired to its [`TaskWatch`]; a progress
+/// closure is only there when C set that callback.
+struct Hooks<'a> {
+    ready: TaskReadyFn<'a>,
+    progress: Option<ProgressFn<'a>>,
+    hash_progress: Option<ProgressFn<'a>>,
+}
+
+/// Runs one task (`start`) with the C callbacks of `callbacks`, after checking that only
+/// callbacks `call` takes are set.
+fn watched<T>(
+    client: &Client,
+    callbacks: Option<&cos_task_callbacks>,
+    call: &str,
+    takes: Takes,
+    start: impl FnOnce(Hooks<'_>) -> cos_blocking::Result<T>,
+) -> FfiResult<T> {
+    if let Some(c) = callbacks {
+        c.check(call, takes)?;
+    }
+    let watch = TaskWatch::new(client, callbacks, None);
+    let ready = |id: TaskId| watch.ready(id);
+    let progress = |p: &Progress| watch.on_progress(p);
+    let hash = |p: &Progress| watch.on_hash_progress(p);
+    Ok(start(Hooks {
+        ready: &ready,
+        progress: when(watch.progress.is_some(), &progress),
+        hash_progress: when(watch.hash_progress.is_some(), &hash),
+    })?)
+}
+
+/// The callbacks a task other than sliceUploadFile and uploadFiles takes.
+const PLAIN_TASK: Takes = Takes {
+    hash_progress: false,
+    file_finish: false,
+};
+
 /// sliceUploadFile's parameters, read from a `cos_params`.
 struct UploadSpec {
     object: PutObject,
     path: PathBuf,
-    slice_size: Option<u64>,
-    chunk_size: Option<u64>,
-    chunk_parallel_limit: Option<usize>,
+    tuning: Tuning,
     content_md5: bool,
     resume: Resume,
     resume_dir: Option<PathBuf>,
-    part_attempts: Option<u32>,
-    pause_on_error: bool,
 }
 
 fn upload_spec(t: &mut Take<'_>, c: &Client) -> FfiResult<UploadSpec> {
     Ok(UploadSpec {
         object: stored_object(t, c),
         path: file_path(t, "upload")?,
-        slice_size: t.number("SliceSize")?,
-        chunk_size: t.number("ChunkSize")?,
-        chunk_parallel_limit: parallel_limit(t)?,
+        tuning: tuning(t)?,
         content_md5: t.flag("EnableMD5")?.unwrap_or(false),
         resume: resume(t)?,
         resume_dir: t.opt("ResumeDir").map(PathBuf::from),
-        part_attempts: t.number("PartAttempts")?,
-        pause_on_error: t.flag("PauseOnError")?.unwrap_or(false),
     })
 }
 
 impl UploadSpec {
     /// cos-blocking's parameters, with the watch's callbacks.
-    fn params<'a>(
-        &self,
-        ready: TaskReadyFn<'a>,
-        progress: Option<ProgressFn<'a>>,
-        hash_progress: Option<ProgressFn<'a>>,
-    ) -> SliceUploadFile<'a> {
+    fn params<'a>(&self, hooks: Hooks<'a>) -> SliceUploadFile<'a> {
+        let tuning = self.tuning;
         SliceUploadFile {
             object: self.object.clone(),
             body: UploadBody::path(&self.path),
-            slice_size: self.slice_size,
-            chunk_size: self.chunk_size,
-            chunk_parallel_limit: self.chunk_parallel_limit,
+            slice_size: tuning.slice_size,
+            chunk_size: tuning.chunk_size,
+            chunk_parallel_limit: tuning.chunk_parallel_limit,
             content_md5: self.content_md5,
             resume: self.resume,
             resume_dir: self.resume_dir.clone(),
-            part_attempts: self.part_attempts,
-            pause_on_error: self.pause_on_error,
-            on_task_ready: Some(ready),
-            on_hash_progress: hash_progress,
-            on_progress: progress,
+            part_attempts: tuning.part_attempts,
+            pause_on_error: tuning.pause_on_error,
+            on_task_ready: Some(hooks.ready),
+            on_hash_progress: hooks.hash_progress,
+            on_progress: hooks.progress,
         }
     }
 }
@@ -547,19 +593,9 @@ pub unsafe extern "C" fn cos_client_slice_upload_file(
             hash_progress: true,
             file_finish: false,
         };
-        if let Some(c) = callbacks {
-            c.check("sliceUploadFile", takes)?;
-        }
-        let watch = TaskWatch::new(client, callbacks, None);
-        let ready = |id: TaskId| watch.ready(id);
-        let progress = |p: &Progress| watch.on_progress(p);
-        let hash = |p: &Progress| watch.on_hash_progress(p);
-        let params = spec.params(
-            &ready,
-            when(watch.progress.is_some(), &progress),
-            when(watch.hash_progress.is_some(), &hash),
-        );
-        Ok(client.slice_upload_file(params)?)
+        watched(client, callbacks, "sliceUploadFile", takes, |hooks| {
+            client.slice_upload_file(spec.params(hooks))
+        })
     };
     // SAFETY: forwarded to the caller's guarantee.
     unsafe { call("SliceUploadFile", client, params, out, upload_spec, run) }
@@ -733,11 +769,11 @@ pub unsafe extern "C" fn cos_client_upload_files(
             .enumerate()
             .map(|(i, spec)| {
                 let w = &watches[i];
-                let mut item = spec.params(
-                    &readies[i],
-                    when(w.progress.is_some(), &progresses[i]),
-                    when(w.hash_progress.is_some(), &hashes[i]),
-                );
+                let mut item = spec.params(Hooks {
+                    ready: &readies[i],
+                    progress: when(w.progress.is_some(), &progresses[i]),
+                    hash_progress: when(w.hash_progress.is_some(), &hashes[i]),
+                });
                 item.slice_size = item.slice_size.or(slice_size);
                 item
             })
@@ -798,12 +834,8 @@ impl Batch<'_> {
 struct DownloadSpec {
     object: GetObject,
     path: PathBuf,
-    slice_size: Option<u64>,
-    chunk_size: Option<u64>,
-    chunk_parallel_limit: Option<usize>,
+    tuning: Tuning,
     resume: Resume,
-    part_attempts: Option<u32>,
-    pause_on_error: bool,
 }
 
 fn download_spec(t: &mut Take<'_>, c: &Client) -> FfiResult<DownloadSpec> {
@@ -817,12 +849,8 @@ fn download_spec(t: &mut Take<'_>, c: &Client) -> FfiResult<DownloadSpec> {
             ..GetObject::default()
         },
         path: file_path(t, "write")?,
-        slice_size: t.number("SliceSize")?,
-        chunk_size: t.number("ChunkSize")?,
-        chunk_parallel_limit: parallel_limit(t)?,
+        tuning: tuning(t)?,
         resume: resume(t)?,
-        part_attempts: t.number("PartAttempts")?,
-        pause_on_error: t.flag("PauseOnError")?.unwrap_or(false),
     })
 }
 
@@ -858,28 +886,21 @@ pub unsafe extern "C" fn cos_client_download_file(
     // SAFETY: forwarded to the caller's guarantee (NULL: no callbacks).
     let callbacks = unsafe { callbacks.as_ref() };
     let run = |client: &Client, spec: &DownloadSpec| -> FfiResult<DownloadFileOutput> {
-        let takes = Takes {
-            hash_progress: false,
-            file_finish: false,
-        };
-        if let Some(c) = callbacks {
-            c.check("downloadFile", takes)?;
-        }
-        let watch = TaskWatch::new(client, callbacks, None);
-        let ready = |id: TaskId| watch.ready(id);
-        let progress = |p: &Progress| watch.on_progress(p);
-        Ok(client.download_file(DownloadFile {
-            object: spec.object.clone(),
-            path: spec.path.clone(),
-            slice_size: spec.slice_size,
-            chunk_size: spec.chunk_size,
-            chunk_parallel_limit: spec.chunk_parallel_limit,
-            resume: spec.resume,
-            part_attempts: spec.part_attempts,
-            pause_on_error: spec.pause_on_error,
-            on_task_ready: Some(&ready),
-            on_progress: when(watch.progress.is_some(), &progress),
-        })?)
+        let tuning = spec.tuning;
+        watched(client, callbacks, "downloadFile", PLAIN_TASK, |hooks| {
+            client.download_file(DownloadFile {
+                object: spec.object.clone(),
+                path: spec.path.clone(),
+                slice_size: tuning.slice_size,
+                chunk_size: tuning.chunk_size,
+                chunk_parallel_limit: tuning.chunk_parallel_limit,
+                resume: spec.resume,
+                part_attempts: tuning.part_attempts,
+                pause_on_error: tuning.pause_on_error,
+                on_task_ready: Some(hooks.ready),
+                on_progress: hooks.progress,
+            })
+        })
     };
     // SAFETY: forwarded to the caller's guarantee.
     unsafe { call("DownloadFile", client, params, out, download_spec, run) }
@@ -888,21 +909,13 @@ pub unsafe extern "C" fn cos_client_download_file(
 /// sliceCopyFile's parameters, read from a `cos_params`.
 struct CopySpec {
     object: PutObjectCopy,
-    slice_size: Option<u64>,
-    chunk_size: Option<u64>,
-    chunk_parallel_limit: Option<usize>,
-    part_attempts: Option<u32>,
-    pause_on_error: bool,
+    tuning: Tuning,
 }
 
 fn copy_spec(t: &mut Take<'_>, c: &Client) -> FfiResult<CopySpec> {
     Ok(CopySpec {
         object: put_object_copy(t, c),
-        slice_size: t.number("SliceSize")?,
-        chunk_size: t.number("ChunkSize")?,
-        chunk_parallel_limit: parallel_limit(t)?,
-        part_attempts: t.number("PartAttempts")?,
-        pause_on_error: t.flag("PauseOnError")?.unwrap_or(false),
+        tuning: tuning(t)?,
     })
 }
 
@@ -944,26 +957,19 @@ pub unsafe extern "C" fn cos_client_slice_copy_file(
     // SAFETY: forwarded to the caller's guarantee (NULL: no callbacks).
     let callbacks = unsafe { callbacks.as_ref() };
     let run = |client: &Client, spec: &CopySpec| -> FfiResult<SliceCopyFileOutput> {
-        let takes = Takes {
-            hash_progress: false,
-            file_finish: false,
-        };
-        if let Some(c) = callbacks {
-            c.check("sliceCopyFile", takes)?;
-        }
-        let watch = TaskWatch::new(client, callbacks, None);
-        let ready = |id: TaskId| watch.ready(id);
-        let progress = |p: &Progress| watch.on_progress(p);
-        Ok(client.slice_copy_file(SliceCopyFile {
-            object: spec.object.clone(),
-            chunk_size: spec.chunk_size,
-            slice_size: spec.slice_size,
-            chunk_parallel_limit: spec.chunk_parallel_limit,
-            part_attempts: spec.part_attempts,
-            pause_on_error: spec.pause_on_error,
-            on_task_ready: Some(&ready),
-            on_progress: when(watch.progress.is_some(), &progress),
-        })?)
+        let tuning = spec.tuning;
+        watched(client, callbacks, "sliceCopyFile", PLAIN_TASK, |hooks| {
+            client.slice_copy_file(SliceCopyFile {
+                object: spec.object.clone(),
+                chunk_size: tuning.chunk_size,
+                slice_size: tuning.slice_size,
+                chunk_parallel_limit: tuning.chunk_parallel_limit,
+                part_attempts: tuning.part_attempts,
+                pause_on_error: tuning.pause_on_error,
+                on_task_ready: Some(hooks.ready),
+                on_progress: hooks.progress,
+            })
+        })
     };
     // SAFETY: forwarded to the caller's guarantee.
     unsafe { call("SliceCopyFile", client, params, out, copy_spec, run) }
