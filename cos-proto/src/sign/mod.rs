@@ -535,16 +535,18 @@ impl Signer {
             Some(_) => None,
             None => Some(Arc::new(SignKey::derive_keyed(&self.secret_key, key_time))),
         };
+        // Both were found or made: the `else` cannot run.
         let (Some(key), Some(shape)) = (key.or(new_key.clone()), shape.or(new_shape.clone()))
         else {
-            unreachable!("both were found or made");
+            return Err(Error::invalid("Signer", "no SignKey or shape"));
         };
         let auth = sign_with(self.credentials.secret_id(), &key, &shape, req);
         let mut cache = self.write_cache();
         if let Some(key) = new_key {
             cache.key = Some(key);
         }
-        if let Some(shape) = new_shape {
+        // Another thread may have kept the same shape meanwhile.
+        if let Some(shape) = new_shape.filter(|_| cache.shape(req).is_none()) {
             cache.remember(shape);
         }
         auth
