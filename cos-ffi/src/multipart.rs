@@ -16,6 +16,7 @@ use cos_blocking::{Client, Progress};
 use crate::call::call;
 use crate::client::cos_client;
 use crate::error::{FfiResult, cos_result};
+use crate::object::stored_object;
 use crate::output::cos_output;
 use crate::params::{Take, cos_params};
 use crate::transfer::cos_upload;
@@ -33,26 +34,8 @@ pub unsafe extern "C" fn cos_client_multipart_init(
     params: *const cos_params,
     out: *mut *mut cos_output,
 ) -> cos_result {
-    let build = |t: &mut Take<'_>, c: &Client| {
-        Ok(MultipartInit {
-            bucket: t.bucket(c),
-            region: t.region(c),
-            key: t.string("Key"),
-            cache_control: t.opt("CacheControl"),
-            content_disposition: t.opt("ContentDisposition"),
-            content_encoding: t.opt("ContentEncoding"),
-            content_type: t.opt("ContentType"),
-            expires: t.opt("Expires"),
-            acl: t.opt("ACL"),
-            grant_read: t.opt("GrantRead"),
-            grant_write: t.opt("GrantWrite"),
-            grant_read_acp: t.opt("GrantReadAcp"),
-            grant_write_acp: t.opt("GrantWriteAcp"),
-            grant_full_control: t.opt("GrantFullControl"),
-            storage_class: t.opt("StorageClass"),
-            metadata: t.metadata(),
-        })
-    };
+    // The stored object's parameters are putObject's (but the length and `Expect`).
+    let build = |t: &mut Take<'_>, c: &Client| Ok(MultipartInit::from(&stored_object(t, c)));
     // SAFETY: forwarded to the caller's guarantee.
     unsafe {
         call(
