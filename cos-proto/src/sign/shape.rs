@@ -21,13 +21,12 @@ pub(super) struct Shape {
     names: String,
     /// Where each name ends in `names`.
     ends: Vec<usize>,
-    /// How many of the names are query parameters'.
+    /// How many of the names are query parameters'. COS signs every one, so this is also
+    /// where the headers start in `order`.
     query_len: usize,
     /// The signed query parameters, then the signed headers, in signing order: each one's
     /// place in the request and its signed name (lower-cased and encoded).
     order: Vec<(usize, Box<str>)>,
-    /// Where the headers start in `order`.
-    split: usize,
     /// The headers COS does not sign, whose values are only checked.
     unsigned: Vec<usize>,
     /// `{q-header-list}&q-url-param-list={q-url-param-list}&q-signature=`: the
@@ -68,7 +67,8 @@ impl Shape {
                 (at, signed.into_boxed_str())
             })
             .collect();
-        let split = sorted.query().count();
+        // Every query parameter is signed: the headers start after them in `order`.
+        let split = req.query.len();
         let unsigned = req
             .headers
             .iter()
@@ -83,7 +83,6 @@ impl Shape {
             ends,
             query_len: req.query.len(),
             order,
-            split,
             unsigned,
             lists: String::new(),
             header_list_len: 0,
@@ -139,7 +138,7 @@ impl Shape {
         put_ascii(out, b'\n');
         out.put_str(req.pathname);
         put_ascii(out, b'\n');
-        let (query, headers) = self.order.split_at(self.split);
+        let (query, headers) = self.order.split_at(self.query_len);
         for (i, (at, name)) in query.iter().enumerate() {
             if i > 0 {
                 put_ascii(out, b'&');
