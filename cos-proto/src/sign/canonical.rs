@@ -116,6 +116,8 @@ pub(super) struct Sorted<'a> {
     order: &'a [SortKey],
     /// Where the headers start in `order`.
     split: usize,
+    /// The headers COS does not sign (their places in the request), checked but left out.
+    pub(super) unsigned: Vec<usize>,
 }
 
 /// One signed query parameter or header.
@@ -283,6 +285,7 @@ impl<'a> Sorted<'a> {
             entries: &[],
             order: &[],
             split: 0,
+            unsigned: Vec::new(),
         };
         for (at, &(name, _)) in req.query.iter().enumerate() {
             if name.is_empty() {
@@ -305,6 +308,7 @@ impl<'a> Sorted<'a> {
             } else {
                 header::check_name(name)?;
                 header::check_value(name, value)?;
+                sorted.unsigned.push(at);
             }
         }
         // After the headers, as a signature of a known shape checks it.

@@ -69,21 +69,12 @@ impl Shape {
             .collect();
         // Every query parameter is signed: the headers start after them in `order`.
         let split = req.query.len();
-        let unsigned = req
-            .headers
-            .iter()
-            .enumerate()
-            .filter(|(_, (name, _))| {
-                header::known_signed(name).is_none() && !header::is_signed_by_prefix(name)
-            })
-            .map(|(at, _)| at)
-            .collect();
         let mut shape = Shape {
             names,
             ends,
             query_len: req.query.len(),
             order,
-            unsigned,
+            unsigned: sorted.unsigned,
             lists: String::new(),
             header_list_len: 0,
             param_list_len: 0,
