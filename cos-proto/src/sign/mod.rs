@@ -561,13 +561,10 @@ impl Signer {
         let key = self.sign_key(key_time);
         let shape = Shape::new(req)?;
         let canonical = shape.canonical(req)?;
-        let kt = key.key_time_text.parts().1;
-        let string_to_sign = StringToSign::new(kt, &canonical.format_string);
-        let mut authorization = Authorization::unsigned(
-            self.credentials.secret_id(),
-            key.key_time_text.parts(),
-            &shape,
-        );
+        let key_time_text = key.key_time_text.parts();
+        let string_to_sign = StringToSign::new(key_time_text.1, &canonical.format_string);
+        let mut authorization =
+            Authorization::unsigned(self.credentials.secret_id(), key_time_text, &shape);
         authorization.push_signature(&key.signature(&string_to_sign));
         Ok(SigningStages {
             canonical,
